@@ -1,0 +1,21 @@
+export type {
+  CallOptions,
+  ChatMessage,
+  EmbeddingModel,
+  FinishReason,
+  GenerateResult,
+  GenerationMetrics,
+  LanguageModel,
+  StreamPart,
+} from './language-model.js';
+export {
+  Capability,
+  ModelConfig,
+  ModelProvider,
+  Pricing,
+  RegistryConfig,
+  type ModelConfigInput,
+  type RegistryConfigInput,
+} from './model-config.js';
+export { costOf, maxCostOf } from './cost.js';
+export { createEchoModel, exampleOf } from './echo-model.js';

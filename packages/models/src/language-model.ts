@@ -1,0 +1,63 @@
+import type { TokenUsage } from '@troupe/protocol';
+
+/**
+ * The provider contract, shaped like the Vercel AI SDK's provider spec: small, versioned, and the
+ * same for a local GGUF model and a frontier API. Providers export a factory that returns one.
+ */
+export interface LanguageModel {
+  readonly specificationVersion: 'troupe.v1';
+  /** e.g. `llama-cpp`, `openai`, `anthropic`, `gemini`, `echo`. */
+  readonly provider: string;
+  /** The registry id of the model. */
+  readonly modelId: string;
+  doGenerate(options: CallOptions): Promise<GenerateResult>;
+  /** Streams deltas; the last part is always `finish` (with exact usage) or `error`. */
+  doStream(options: CallOptions): AsyncIterable<StreamPart>;
+}
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface CallOptions {
+  messages: ChatMessage[];
+  /** JSON Schema the output must follow (grammar locally, JSON-schema mode on frontier APIs). */
+  responseSchema?: Record<string, unknown>;
+  maxOutputTokens?: number;
+  temperature?: number;
+  /** Aborting frees the sequence or closes the HTTP request; the call rejects with CANCELLED. */
+  signal?: AbortSignal;
+}
+
+export type FinishReason = 'stop' | 'length' | 'content-filter' | 'error' | 'other';
+
+export interface GenerationMetrics {
+  latencyMs: number;
+  /** Time spent waiting for a free sequence / rate-limit slot before the call started. */
+  queueWaitMs: number;
+  timeToFirstTokenMs?: number;
+  tokensPerSecond?: number;
+}
+
+export interface GenerateResult {
+  text: string;
+  usage: TokenUsage;
+  finishReason: FinishReason;
+  metrics: GenerationMetrics;
+  /** Provider-reported model name (e.g. the dated snapshot an alias resolved to). */
+  responseModel?: string;
+}
+
+/** Stream parts as a discriminated union on `type`. */
+export type StreamPart =
+  | { type: 'text-delta'; delta: string }
+  | { type: 'finish'; usage: TokenUsage; finishReason: FinishReason; metrics: GenerationMetrics; responseModel?: string };
+
+export interface EmbeddingModel {
+  readonly specificationVersion: 'troupe.v1';
+  readonly provider: string;
+  readonly modelId: string;
+  readonly dimensions: number;
+  doEmbed(texts: string[], options?: { signal?: AbortSignal }): Promise<{ embeddings: number[][]; usage: { inputTokens: number } }>;
+}

@@ -1,0 +1,26 @@
+export { ErrorCode, errorStatus, isRetryableCode } from './error-codes.js';
+export { TroupeError, getTroupeErrorFromUnknown, type TroupeErrorOptions } from './troupe-error.js';
+export { ErrorReply } from './messages/error-reply.js';
+export { CallMetrics, Id, JsonSchemaObject, Quality, Skill, TenantId, TokenUsage } from './messages/common.js';
+export {
+  PipelineDefinition,
+  PipelineNode,
+  type PipelineDefinitionInput,
+  type PipelineNodeInput,
+} from './messages/pipeline.js';
+export {
+  NodeReport,
+  NodeStatus,
+  TaskAccepted,
+  TaskQuery,
+  TaskResult,
+  TaskStatus,
+  TaskSubmission,
+  type TaskSubmissionInput,
+} from './messages/task.js';
+export { SubtaskRequest, WorkerResult, type SubtaskRequestInput } from './messages/subtask.js';
+export { CheckResult, JudgeRequest, Verdict, VerdictDecision, type JudgeRequestInput } from './messages/verdict.js';
+export { ProgressEvent, type ProgressEventType } from './messages/progress.js';
+export { QueueGroup, SUBJECT_ROOT, subjects, tenantOfSubject } from './subjects.js';
+export { DEFAULT_MAX_PAYLOAD_BYTES, Header } from './headers.js';
+export { wireSchemas, toJsonSchemas } from './json-schema.js';

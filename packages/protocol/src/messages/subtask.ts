@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { CallMetrics, Id, JsonSchemaObject, Quality, Skill, TenantId, TokenUsage } from './common.js';
+
+/** What the planner sends a worker: one node, its resolved input, and how to run it. */
+export const SubtaskRequest = z
+  .object({
+    taskId: Id,
+    tenant: TenantId,
+    nodeId: Id,
+    attempt: z.number().int().min(1),
+    skill: Skill,
+    instructions: z.string(),
+    /** The task input plus each parent's output, keyed by parent node id. */
+    input: z.unknown(),
+    outputSchema: JsonSchemaObject.optional(),
+    /** The model chosen by the router (or pinned); workers fall back to their default. */
+    model: z.string().optional(),
+    quality: Quality.default('balanced'),
+    timeoutMs: z.number().int().min(1),
+    /** Reasons from a failed verdict, so a retry can correct itself. */
+    feedback: z.array(z.string()).default([]),
+    /** Publish token deltas as progress events on the task's events subject. */
+    stream: z.boolean().default(false),
+    /** Largest cost the caller has reserved for this call; a provider must not exceed it. */
+    maxCostUsd: z.number().nonnegative().optional(),
+  })
+  .meta({ id: 'SubtaskRequest' });
+export type SubtaskRequest = z.infer<typeof SubtaskRequest>;
+export type SubtaskRequestInput = z.input<typeof SubtaskRequest>;
+
+/** A worker's answer for one attempt of one node. */
+export const WorkerResult = z
+  .object({
+    taskId: Id,
+    nodeId: Id,
+    attempt: z.number().int().min(1),
+    output: z.unknown(),
+    text: z.string().optional(),
+    model: z.string(),
+    provider: z.string(),
+    usage: TokenUsage,
+    costUsd: z.number().nonnegative(),
+    metrics: CallMetrics,
+    /** The worker flagged this step as one it is unsure about (advisor pattern). */
+    flagged: z.boolean().default(false),
+    worker: z.string().optional(),
+  })
+  .meta({ id: 'WorkerResult' });
+export type WorkerResult = z.infer<typeof WorkerResult>;

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { Id, JsonSchemaObject, TenantId } from './common.js';
+
+/** What the planner does next with a node, decided by the judge. */
+export const VerdictDecision = z.enum(['pass', 'retry', 'reroute', 'escalate', 'fail']);
+export type VerdictDecision = z.infer<typeof VerdictDecision>;
+
+export const CheckResult = z.object({
+  name: z.string(),
+  passed: z.boolean(),
+  /** Undefined when the check could not decide (an unsure judge never counts as a pass). */
+  score: z.number().min(0).max(1).optional(),
+  detail: z.string().optional(),
+});
+export type CheckResult = z.infer<typeof CheckResult>;
+
+export const JudgeRequest = z
+  .object({
+    taskId: Id,
+    tenant: TenantId,
+    nodeId: Id,
+    attempt: z.number().int().min(1),
+    skill: z.string(),
+    output: z.unknown(),
+    outputSchema: JsonSchemaObject.optional(),
+    /** Text the node was given; facts in the output are checked against it. */
+    context: z.string().optional(),
+    /** Names of the checks to run; the judge's defaults apply when omitted. */
+    checks: z.array(z.string()).optional(),
+    model: z.string().optional(),
+    maxAttempts: z.number().int().min(1).default(1),
+  })
+  .meta({ id: 'JudgeRequest' });
+export type JudgeRequest = z.infer<typeof JudgeRequest>;
+export type JudgeRequestInput = z.input<typeof JudgeRequest>;
+
+export const Verdict = z
+  .object({
+    taskId: Id,
+    nodeId: Id,
+    attempt: z.number().int().min(1),
+    decision: VerdictDecision,
+    score: z.number().min(0).max(1).optional(),
+    reasons: z.array(z.string()),
+    checks: z.array(CheckResult),
+  })
+  .meta({ id: 'Verdict' });
+export type Verdict = z.infer<typeof Verdict>;

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Installs everything Troupe needs on a fresh Debian/Ubuntu machine: nats-server (apt) and npm packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v nats-server >/dev/null 2>&1; then
+  echo "installing nats-server with apt-get" >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq nats-server
+fi
+npm ci --no-audit --no-fund
