@@ -1,0 +1,20 @@
+import type { CheckResult } from '@troupe/protocol';
+
+/** What every check sees: the node's output and what the node was asked and given. */
+export interface CheckInput {
+  skill: string;
+  output: unknown;
+  outputSchema?: Record<string, unknown>;
+  /** The text the node was given; factuality is judged against it. */
+  context?: string;
+  instructions?: string;
+}
+
+/**
+ * One verification step of the judge. A check that cannot decide returns `passed: false` with no
+ * `score` and a detail that starts with "unsure:" — an unsure check never counts as a pass.
+ */
+export interface Check {
+  readonly name: string;
+  run(input: CheckInput, options?: { signal?: AbortSignal }): Promise<CheckResult>;
+}

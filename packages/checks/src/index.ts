@@ -1,0 +1,2 @@
+export type { Check, CheckInput } from './check.js';
+export { createSchemaCheck } from './schema-check.js';
