@@ -14,6 +14,7 @@ export const ErrorCode = {
   TIMEOUT: 'TIMEOUT',
   CANCELLED: 'CANCELLED',
   BUSY: 'BUSY',
+  UNAVAILABLE: 'UNAVAILABLE',
   NO_ROUTE: 'NO_ROUTE',
   BUDGET_EXCEEDED: 'BUDGET_EXCEEDED',
   MODEL_NOT_FOUND: 'MODEL_NOT_FOUND',
@@ -36,6 +37,7 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 const RETRYABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   ErrorCode.TIMEOUT,
   ErrorCode.BUSY,
+  ErrorCode.UNAVAILABLE,
   ErrorCode.RATE_LIMITED,
   ErrorCode.PROVIDER_ERROR,
   ErrorCode.CIRCUIT_OPEN,
@@ -60,6 +62,7 @@ export const errorStatus: Record<ErrorCode, number> = {
   TIMEOUT: 408,
   CANCELLED: 499,
   BUSY: 503,
+  UNAVAILABLE: 503,
   NO_ROUTE: 422,
   BUDGET_EXCEEDED: 402,
   MODEL_NOT_FOUND: 404,

@@ -7,7 +7,7 @@ export const Id = z
   .max(128)
   .regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, "_" and "-" only');
 
-export const TenantId = Id.meta({ description: 'Tenant that owns the task; scopes subjects and state.' });
+export const TenantId = Id.refine((tenant) => tenant !== 'internal', '"internal" is reserved').meta({ description: 'Tenant that owns the task; scopes subjects and state.' });
 
 export const Skill = z
   .string()

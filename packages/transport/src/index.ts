@@ -1,0 +1,7 @@
+export { connectNats, NatsOptions, redactUrl } from './connection.js';
+export { decodeJson, encodeJson } from './codec.js';
+export { IdempotencyCache } from './idempotency-cache.js';
+export { silentLogger, type Logger } from './logger.js';
+export { requestJson, type RequestOptions } from './request.js';
+export { createTroupeService, type EndpointDefinition, type RequestContext, type TroupeService, type TroupeServiceOptions } from './troupe-service.js';
+export { extractTraceContext, injectTraceContext } from './trace-context.js';

@@ -1,0 +1,166 @@
+import type { MsgHdrs, NatsConnection } from '@nats-io/nats-core';
+import { Svcm, type Service, type ServiceMsg } from '@nats-io/services';
+import { SpanKind, SpanStatusCode, context as otelContext, trace, type Context } from '@opentelemetry/api';
+import type { z } from 'zod';
+import { DEFAULT_MAX_PAYLOAD_BYTES, ErrorCode, Header, errorStatus, getTroupeErrorFromUnknown, TroupeError } from '@troupe/protocol';
+import { decodeJson, encodeJson } from './codec.js';
+import { IdempotencyCache } from './idempotency-cache.js';
+import type { Logger } from './logger.js';
+import { silentLogger } from './logger.js';
+import { extractTraceContext } from './trace-context.js';
+
+const tracer = trace.getTracer('troupe-transport');
+
+export interface RequestContext {
+  subject: string;
+  headers: MsgHdrs | undefined;
+  idempotencyKey: string | undefined;
+  /** Aborted at the caller's deadline or when the service stops without finishing. */
+  signal: AbortSignal;
+  traceContext: Context;
+  logger: Logger;
+}
+
+export interface EndpointDefinition<Schema extends z.ZodType = z.ZodType> {
+  name: string;
+  subject: string;
+  /** Queue group so replicas share the load; `''` for no queue (every replica answers). */
+  queue?: string;
+  schema: Schema;
+  /** Code for JSON that does not match the schema (INVALID_TASK for public task subjects). */
+  invalidCode?: typeof ErrorCode.INVALID_TASK | typeof ErrorCode.BAD_REQUEST;
+  /** Span name `troupe.<component>.<operation>`. */
+  spanName: string;
+  /** Same idempotency key → same reply, without running the handler twice (per replica). */
+  idempotent?: boolean;
+  handle(request: z.output<Schema>, context: RequestContext): Promise<unknown>;
+}
+
+export interface TroupeServiceOptions {
+  connection: NatsConnection;
+  name: string;
+  version: string;
+  description: string;
+  metadata?: Record<string, string>;
+  logger?: Logger;
+  maxPayloadBytes?: number;
+  endpoints: EndpointDefinition[];
+  /** Extra fields in `$SRV.STATS` (model, cost, queue depth…). */
+  stats?: () => Record<string, unknown>;
+}
+
+export interface TroupeService extends AsyncDisposable {
+  readonly id: string;
+  readonly inFlight: number;
+  /** Stops taking work, waits for in-flight requests (aborting them after `graceMs`), idempotent. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Hosts endpoints as an ADR-32 NATS micro-service (`$SRV.PING/INFO/STATS`). This is the only
+ * place request bytes are parsed: handlers receive typed values, and every failure becomes an
+ * error reply with `Nats-Service-Error*` headers and a `{code, message}` body — never a crash.
+ */
+export async function createTroupeService(options: TroupeServiceOptions): Promise<TroupeService> {
+  const logger = options.logger ?? silentLogger;
+  const maxBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+  const counters = { inFlight: 0, handled: 0, failures: 0, rejected: 0 };
+  const controllers = new Set<AbortController>();
+  const idempotency = new IdempotencyCache(10_000, 10 * 60_000);
+  let stopping: Promise<void> | undefined;
+
+  const service: Service = await new Svcm(options.connection).add({
+    name: options.name,
+    version: options.version,
+    description: options.description,
+    ...(options.metadata ? { metadata: options.metadata } : {}),
+    statsHandler: async () => ({ ...counters, ...(options.stats?.() ?? {}) }),
+  });
+
+  for (const endpoint of options.endpoints) {
+    const endpointLogger = logger.child({ endpoint: endpoint.name });
+    service.addEndpoint(endpoint.name, {
+      subject: endpoint.subject,
+      queue: endpoint.queue ?? 'q',
+      handler: (error, message) => {
+        if (error) {
+          endpointLogger.error({ err: error }, 'subscription failed');
+          return;
+        }
+        void handleMessage(endpoint, message, endpointLogger);
+      },
+    });
+  }
+
+  async function handleMessage(endpoint: EndpointDefinition, message: ServiceMsg, endpointLogger: Logger): Promise<void> {
+    if (!message.reply) {
+      counters.rejected += 1;
+      endpointLogger.warn({ subject: message.subject }, 'dropped a message without a reply subject');
+      return;
+    }
+    counters.inFlight += 1;
+    const controller = new AbortController();
+    controllers.add(controller);
+    const deadline = Number(message.headers?.get(Header.deadline) || 0);
+    const timer = deadline > 0 ? setTimeout(() => controller.abort(), Math.max(0, deadline - Date.now())) : undefined;
+    const parent = extractTraceContext(message.headers);
+    const span = tracer.startSpan(endpoint.spanName, { kind: SpanKind.SERVER, attributes: { 'messaging.destination.name': message.subject } }, parent);
+    const idempotencyKey = message.headers?.get(Header.idempotencyKey) || undefined;
+    try {
+      let request: unknown;
+      try {
+        request = decodeJson(message.data, endpoint.schema, { maxBytes, ...(endpoint.invalidCode ? { invalidCode: endpoint.invalidCode } : {}) });
+      } catch (error) {
+        counters.rejected += 1;
+        throw error;
+      }
+      if (deadline > 0 && deadline < Date.now()) throw new TroupeError(ErrorCode.TIMEOUT, 'the request arrived after its deadline');
+      const run = () =>
+        otelContext.with(trace.setSpan(parent, span), () =>
+          endpoint.handle(request, {
+            subject: message.subject,
+            headers: message.headers,
+            idempotencyKey,
+            signal: controller.signal,
+            traceContext: trace.setSpan(parent, span),
+            logger: endpointLogger,
+          }),
+        );
+      const reply = endpoint.idempotent && idempotencyKey ? await idempotency.run(idempotencyKey, run) : await run();
+      message.respond(encodeJson(reply ?? null));
+      counters.handled += 1;
+    } catch (cause) {
+      const error = getTroupeErrorFromUnknown(cause);
+      counters.failures += 1;
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error.code });
+      // Logged once per rejected message, with the code: bad input is the caller's problem, not ours.
+      const level = error.code === ErrorCode.INTERNAL ? 'error' : 'warn';
+      endpointLogger[level]({ code: error.code, subject: message.subject, ...(level === 'error' ? { err: cause } : {}) }, error.message);
+      message.respondError(errorStatus[error.code], error.message, encodeJson(error.toReply()));
+    } finally {
+      if (timer) clearTimeout(timer);
+      controllers.delete(controller);
+      counters.inFlight -= 1;
+      span.end();
+    }
+  }
+
+  const stop = (graceMs = 10_000): Promise<void> => {
+    stopping ??= (async () => {
+      await service.stop().catch(() => undefined);
+      const deadline = Date.now() + graceMs;
+      while (counters.inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      for (const controller of controllers) controller.abort();
+    })();
+    return stopping;
+  };
+
+  return {
+    id: service.info().id,
+    get inFlight() {
+      return counters.inFlight;
+    },
+    stop,
+    [Symbol.asyncDispose]: () => stop(),
+  };
+}
