@@ -3,5 +3,5 @@ export { decodeJson, encodeJson } from './codec.js';
 export { IdempotencyCache } from './idempotency-cache.js';
 export { silentLogger, type Logger } from './logger.js';
 export { requestJson, type RequestOptions } from './request.js';
-export { createTroupeService, type EndpointDefinition, type RequestContext, type TroupeService, type TroupeServiceOptions } from './troupe-service.js';
+export { createTroupeService, defineEndpoint, type EndpointDefinition, type RequestContext, type TroupeService, type TroupeServiceOptions } from './troupe-service.js';
 export { extractTraceContext, injectTraceContext } from './trace-context.js';

@@ -31,9 +31,16 @@ export interface EndpointDefinition<Schema extends z.ZodType = z.ZodType> {
   invalidCode?: typeof ErrorCode.INVALID_TASK | typeof ErrorCode.BAD_REQUEST;
   /** Span name `troupe.<component>.<operation>`. */
   spanName: string;
+  /** Shown in `$SRV.INFO`, e.g. `{ skill: 'extract' }` so planners can discover workers. */
+  metadata?: Record<string, string>;
   /** Same idempotency key → same reply, without running the handler twice (per replica). */
   idempotent?: boolean;
   handle(request: z.output<Schema>, context: RequestContext): Promise<unknown>;
+}
+
+/** Keeps the handler's request type tied to its schema when endpoints are listed in an array. */
+export function defineEndpoint<Schema extends z.ZodType>(endpoint: EndpointDefinition<Schema>): EndpointDefinition {
+  return endpoint as unknown as EndpointDefinition;
 }
 
 export interface TroupeServiceOptions {
@@ -82,6 +89,7 @@ export async function createTroupeService(options: TroupeServiceOptions): Promis
     service.addEndpoint(endpoint.name, {
       subject: endpoint.subject,
       queue: endpoint.queue ?? 'q',
+      ...(endpoint.metadata ? { metadata: endpoint.metadata } : {}),
       handler: (error, message) => {
         if (error) {
           endpointLogger.error({ err: error }, 'subscription failed');

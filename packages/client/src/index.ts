@@ -1,0 +1,1 @@
+export { createTroupeClient, type TroupeClient, type TroupeClientOptions } from './troupe-client.js';

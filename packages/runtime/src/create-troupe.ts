@@ -1,0 +1,95 @@
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { Check } from '@troupe/checks';
+import type { RegistryConfigInput } from '@troupe/models';
+import { PipelineDefinition, type PipelineDefinitionInput } from '@troupe/protocol';
+import type { VerdictPolicy } from '@troupe/judge';
+import type { Logger, TroupeService } from '@troupe/transport';
+import { hostJudge } from './judge-host.js';
+import { createModelCatalog, type ModelCatalog, type ModelFactory } from './model-catalog.js';
+import { hostPlanner, type PlannerHostOptions } from './planner-host.js';
+import type { TaskStore } from './task-store.js';
+import { hostWorker } from './worker-host.js';
+
+export type TroupeRole = 'planner' | 'worker' | 'judge';
+
+export interface TroupeOptions {
+  connection: NatsConnection;
+  pipelines?: readonly PipelineDefinitionInput[];
+  models?: RegistryConfigInput;
+  /** Provider name → factory, e.g. `{ 'llama-cpp': createLlamaLanguageModel }`; `echo` is built in. */
+  modelFactories?: Partial<Record<string, ModelFactory>>;
+  /** Which actors this process hosts (default: all three). */
+  roles?: readonly TroupeRole[];
+  /** Skills the hosted worker serves (default: every skill used by the pipelines). */
+  skills?: readonly string[];
+  defaultModel?: string;
+  checks?: readonly Check[];
+  verdictPolicy?: VerdictPolicy;
+  chooseModel?: PlannerHostOptions['chooseModel'];
+  store?: TaskStore;
+  logger?: Logger;
+  maxPayloadBytes?: number;
+  streamTokens?: boolean;
+}
+
+export interface Troupe extends AsyncDisposable {
+  readonly services: readonly TroupeService[];
+  readonly models: ModelCatalog;
+  /** Drains every hosted actor and releases the models; idempotent. The connection stays open. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Hosts planner, worker and judge actors inside an existing Node process — the same code the
+ * `services/` run — on a NATS connection the caller owns.
+ *
+ * @example
+ * const troupe = await createTroupe({ connection, pipelines: [triage], models: { models: [{ id: 'echo', provider: 'echo' }] } });
+ * const result = await createTroupeClient({ connection }).run({ pipeline: 'triage', input: { text: 'refund?' } });
+ * await troupe.stop();
+ */
+export async function createTroupe(options: TroupeOptions): Promise<Troupe> {
+  const roles = new Set(options.roles ?? ['planner', 'worker', 'judge']);
+  const pipelines = (options.pipelines ?? []).map((pipeline) => PipelineDefinition.parse(pipeline));
+  const models = createModelCatalog(options.models ?? { models: [] }, options.modelFactories ?? {});
+  const common = {
+    connection: options.connection,
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.maxPayloadBytes ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
+  };
+  const services: TroupeService[] = [];
+  try {
+    if (roles.has('judge')) {
+      services.push(await hostJudge({ ...common, ...(options.checks ? { checks: options.checks } : {}), ...(options.verdictPolicy ? { policy: options.verdictPolicy } : {}) }));
+    }
+    if (roles.has('worker')) {
+      const skills = options.skills ?? [...new Set(pipelines.flatMap((pipeline) => pipeline.nodes.map((node) => node.skill)))];
+      services.push(await hostWorker({ ...common, skills, models, ...(options.defaultModel ? { defaultModel: options.defaultModel } : {}) }));
+    }
+    if (roles.has('planner')) {
+      services.push(
+        await hostPlanner({
+          ...common,
+          pipelines,
+          ...(options.chooseModel ? { chooseModel: options.chooseModel } : {}),
+          ...(options.store ? { store: options.store } : {}),
+          ...(options.streamTokens !== undefined ? { streamTokens: options.streamTokens } : {}),
+        }),
+      );
+    }
+  } catch (error) {
+    await Promise.allSettled(services.map((service) => service.stop()));
+    await models.dispose();
+    throw error;
+  }
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    // Planner first, so no new node work is dispatched while workers drain.
+    stopping ??= (async () => {
+      for (const service of [...services].reverse()) await service.stop();
+      await models.dispose();
+    })();
+    return stopping;
+  };
+  return { services, models, stop, [Symbol.asyncDispose]: stop };
+}

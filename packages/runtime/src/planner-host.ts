@@ -1,0 +1,265 @@
+import { randomUUID } from 'node:crypto';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { createActor, fromPromise, toPromise } from 'xstate';
+import {
+  ErrorCode,
+  JudgeRequest,
+  PipelineDefinition,
+  QueueGroup,
+  SubtaskRequest,
+  TaskQuery,
+  TaskResult,
+  TaskSubmission,
+  TroupeError,
+  Verdict,
+  WorkerResult,
+  subjects,
+  tenantOfSubject,
+  type PipelineNode,
+  type ProgressEvent,
+} from '@troupe/protocol';
+import { checkPipeline, plannerMachine, type HumanDecision, type PlannedTask } from '@troupe/planner';
+import { createTroupeService, defineEndpoint, encodeJson, requestJson, silentLogger, type Logger, type TroupeService } from '@troupe/transport';
+import { SkillDirectory } from './skill-directory.js';
+import { createMemoryTaskStore, type TaskRecord, type TaskStore } from './task-store.js';
+
+export interface ChooseModelInput {
+  task: PlannedTask;
+  node: PipelineNode;
+  attempt: number;
+  excludeModels: string[];
+}
+
+export interface PlannerHostOptions {
+  connection: NatsConnection;
+  pipelines: readonly PipelineDefinition[];
+  logger?: Logger;
+  /** The router: picks a model for each node attempt; undefined lets the worker use its default. */
+  chooseModel?: (input: ChooseModelInput) => string | undefined | Promise<string | undefined>;
+  store?: TaskStore;
+  maxPayloadBytes?: number;
+  /** Publish token deltas from workers as `node.token` events. */
+  streamTokens?: boolean;
+  /** Extra time a worker request may take beyond the node's own timeout (transport, queueing). */
+  requestMarginMs?: number;
+  humanReviewTimeoutMs?: number;
+}
+
+const VERSION = '0.1.0';
+
+/**
+ * Hosts the planner on `troupe.v1.*.tasks.{run,submit,result}`: checks the pipeline, runs the
+ * planner machine with NATS-backed child actors (workers, judge, human review), publishes
+ * progress, and replies with the TaskResult.
+ */
+export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeService> {
+  const { connection } = options;
+  const logger = (options.logger ?? silentLogger).child({ actor: 'planner' });
+  const pipelines = new Map(options.pipelines.map((pipeline) => [pipeline.name, PipelineDefinition.parse(pipeline)]));
+  const store = options.store ?? createMemoryTaskStore();
+  const skills = new SkillDirectory(connection);
+  const running = new Map<string, Promise<TaskResult>>();
+  const margin = options.requestMarginMs ?? 2_000;
+  const totals = { tasks: 0, completed: 0, failed: 0, costUsd: 0 };
+
+  const publish = (tenant: string, event: ProgressEvent) => connection.publish(subjects.taskEvents(tenant, event.taskId), encodeJson(event));
+
+  const machine = plannerMachine.provide({
+    actors: {
+      runNode: fromPromise(async ({ input, signal }) => {
+        const model = await options.chooseModel?.({ task: input.task, node: input.node, attempt: input.attempt, excludeModels: input.excludeModels });
+        const request: SubtaskRequest = {
+          taskId: input.task.id,
+          tenant: input.task.tenant,
+          nodeId: input.node.id,
+          attempt: input.attempt,
+          skill: input.node.skill,
+          instructions: input.node.instructions,
+          input: input.input,
+          ...(input.node.outputSchema ? { outputSchema: input.node.outputSchema } : {}),
+          ...(model ?? input.node.model ? { model: model ?? input.node.model } : {}),
+          quality: input.task.quality,
+          timeoutMs: input.node.timeoutMs,
+          feedback: input.feedback,
+          stream: options.streamTokens ?? false,
+        };
+        return (await requestJson(connection, subjects.workerRun(input.node.skill), request, {
+          timeoutMs: input.node.timeoutMs + margin,
+          idempotencyKey: `${input.task.tenant}:${input.task.id}:${input.node.id}:${input.attempt}`,
+          spanName: 'troupe.planner.run-node',
+          signal,
+        })) as WorkerResult;
+      }),
+      judgeNode: fromPromise(async ({ input, signal }) => {
+        const request: JudgeRequest = {
+          taskId: input.task.id,
+          tenant: input.task.tenant,
+          nodeId: input.node.id,
+          attempt: input.attempt,
+          skill: input.node.skill,
+          output: input.result.output,
+          ...(input.node.outputSchema ? { outputSchema: input.node.outputSchema } : {}),
+          context: typeof input.input === 'string' ? input.input : JSON.stringify(input.input),
+          model: input.result.model,
+          maxAttempts: input.node.maxAttempts,
+        };
+        return (await requestJson(connection, subjects.judgeVerify, request, {
+          timeoutMs: 30_000,
+          spanName: 'troupe.planner.judge-node',
+          signal,
+        })) as Verdict;
+      }),
+      askHuman: fromPromise(async ({ input, signal }) =>
+        (await requestJson(connection, subjects.humanReview, input, {
+          timeoutMs: options.humanReviewTimeoutMs ?? 300_000,
+          spanName: 'troupe.planner.ask-human',
+          signal,
+        })) as HumanDecision,
+      ),
+    },
+  });
+
+  async function resolvePipeline(task: TaskSubmission): Promise<PipelineDefinition> {
+    const pipeline = task.plan ?? (task.pipeline ? pipelines.get(task.pipeline) : undefined);
+    if (!pipeline) {
+      throw new TroupeError(ErrorCode.UNKNOWN_PIPELINE, `no pipeline named "${task.pipeline}" (known: ${[...pipelines.keys()].join(', ') || 'none'})`);
+    }
+    checkPipeline(pipeline);
+    const missing: string[] = [];
+    for (const skill of new Set(pipeline.nodes.map((node) => node.skill))) if (!(await skills.has(skill))) missing.push(skill);
+    if (missing.length > 0) {
+      throw new TroupeError(ErrorCode.UNKNOWN_SKILL, `no worker serves skill(s) ${missing.map((skill) => `"${skill}"`).join(', ')}`, {
+        details: { skills: missing },
+      });
+    }
+    return pipeline;
+  }
+
+  function startTask(task: PlannedTask, pipeline: PipelineDefinition, resumeFrom?: TaskRecord): Promise<TaskResult> {
+    const key = `${task.tenant}.${task.id}`;
+    const existing = running.get(key);
+    if (existing) return existing;
+    const startedAt = resumeFrom?.startedAt ?? Date.now();
+    totals.tasks += 1;
+    const taskLogger = logger.child({ taskId: task.id, tenant: task.tenant });
+    const actor = createActor(machine, { input: { task, pipeline, startedAt, ...(resumeFrom ? { nodes: resumeFrom.nodes } : {}) } });
+    actor.on('progress', ({ event }) => publish(task.tenant, event));
+    const record: TaskRecord = { task, pipelineName: pipeline.name, startedAt, status: 'running', nodes: {} };
+    actor.subscribe((snapshot) => {
+      record.nodes = snapshot.context.nodes;
+    });
+    publish(task.tenant, { type: 'task.accepted', taskId: task.id, at: Date.now() });
+    publish(task.tenant, {
+      type: 'plan.ready',
+      taskId: task.id,
+      at: Date.now(),
+      nodes: pipeline.nodes.map((node) => ({ id: node.id, skill: node.skill, dependsOn: node.dependsOn })),
+    });
+    actor.start();
+    const result = toPromise(actor)
+      .then(async (output) => {
+        record.status = output.status === 'completed' ? 'completed' : 'failed';
+        record.result = output;
+        totals[record.status] += 1;
+        totals.costUsd += output.costUsd;
+        await store.put(record);
+        taskLogger.info({ status: output.status, costUsd: output.costUsd, latencyMs: output.latencyMs }, 'task finished');
+        return output;
+      })
+      .finally(() => running.delete(key));
+    running.set(key, result);
+    void store.put(record);
+    return result;
+  }
+
+  type Admission = { kind: 'new'; task: PlannedTask; pipeline: PipelineDefinition } | { kind: 'duplicate'; record: TaskRecord };
+
+  /** Tenant from the subject, id assigned, idempotency by id, pipeline resolved and checked. */
+  async function admit(raw: TaskSubmission, subject: string): Promise<Admission> {
+    const tenant = tenantOfSubject(subject) ?? raw.tenant;
+    if (raw.tenant !== 'default' && raw.tenant !== tenant) {
+      throw new TroupeError(ErrorCode.PERMISSION_DENIED, `a task for tenant "${raw.tenant}" cannot be sent on tenant "${tenant}"'s subject`);
+    }
+    const task: PlannedTask = { ...raw, tenant, id: raw.id ?? randomUUID() };
+    const previous = raw.id ? await store.get(tenant, task.id) : undefined;
+    if (previous) return { kind: 'duplicate', record: previous };
+    return { kind: 'new', task, pipeline: await resolvePipeline(task) };
+  }
+
+  async function resultOf(record: TaskRecord): Promise<TaskResult> {
+    if (record.result) return record.result;
+    const inFlight = running.get(`${record.task.tenant}.${record.task.id}`);
+    if (inFlight) return inFlight;
+    throw new TroupeError(ErrorCode.NOT_FOUND, `task "${record.task.id}" is not running in this planner`);
+  }
+
+  return createTroupeService({
+    connection,
+    name: 'troupe-planner',
+    version: VERSION,
+    description: 'Plans tasks into DAGs, dispatches nodes to workers and results to the judge.',
+    logger,
+    ...(options.maxPayloadBytes ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
+    stats: () => ({ ...totals, running: running.size, pipelines: [...pipelines.keys()] }),
+    endpoints: [
+      defineEndpoint({
+        name: 'run',
+        subject: subjects.anyTenant.taskRun,
+        queue: QueueGroup.planner,
+        schema: TaskSubmission,
+        invalidCode: ErrorCode.INVALID_TASK,
+        spanName: 'troupe.planner.run',
+        handle: async (raw, context) => {
+          const admitted = await admit(raw, context.subject);
+          return admitted.kind === 'duplicate' ? resultOf(admitted.record) : startTask(admitted.task, admitted.pipeline);
+        },
+      }),
+      defineEndpoint({
+        name: 'submit',
+        subject: subjects.anyTenant.taskSubmit,
+        queue: QueueGroup.planner,
+        schema: TaskSubmission,
+        invalidCode: ErrorCode.INVALID_TASK,
+        spanName: 'troupe.planner.submit',
+        handle: async (raw, context) => {
+          const admitted = await admit(raw, context.subject);
+          const task = admitted.kind === 'duplicate' ? admitted.record.task : admitted.task;
+          if (admitted.kind === 'new') {
+            startTask(task, admitted.pipeline).catch((error: unknown) => logger.error({ err: error, taskId: task.id }, 'task crashed'));
+          }
+          return { taskId: task.id, tenant: task.tenant, eventsSubject: subjects.taskEvents(task.tenant, task.id), duplicate: admitted.kind === 'duplicate' };
+        },
+      }),
+      defineEndpoint({
+        name: 'result',
+        subject: subjects.anyTenant.taskResult,
+        queue: QueueGroup.planner,
+        schema: TaskQuery,
+        spanName: 'troupe.planner.result',
+        handle: async (query, context) => {
+          const tenant = tenantOfSubject(context.subject) ?? query.tenant;
+          const record = await store.get(tenant, query.taskId);
+          if (!record) throw new TroupeError(ErrorCode.NOT_FOUND, `no task "${query.taskId}" for tenant "${tenant}"`);
+          if (record.result || query.waitMs === 0) return record.result ?? pendingResult(record);
+          const inFlight = running.get(`${tenant}.${query.taskId}`);
+          if (!inFlight) return pendingResult(record);
+          return Promise.race([inFlight, new Promise<TaskResult>((resolve) => setTimeout(() => resolve(pendingResult(record)), query.waitMs))]);
+        },
+      }),
+    ],
+  });
+}
+
+function pendingResult(record: TaskRecord): TaskResult {
+  return {
+    taskId: record.task.id,
+    tenant: record.task.tenant,
+    status: 'running',
+    nodes: [],
+    usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 },
+    costUsd: 0,
+    latencyMs: Date.now() - record.startedAt,
+  };
+}
+
+export { TaskResult };

@@ -1,0 +1,85 @@
+import type { NatsConnection } from '@nats-io/nats-core';
+import { createActor, fromPromise, toPromise } from 'xstate';
+import { ErrorCode, QueueGroup, SubtaskRequest, TroupeError, subjects, type WorkerResult } from '@troupe/protocol';
+import { createTroupeService, defineEndpoint, encodeJson, silentLogger, type Logger, type TroupeService } from '@troupe/transport';
+import { runSubtask, workerMachine } from '@troupe/worker';
+import type { ModelCatalog } from './model-catalog.js';
+import { WORKER_SERVICE_NAME } from './skill-directory.js';
+
+export interface WorkerHostOptions {
+  connection: NatsConnection;
+  /** Skills this worker serves, one endpoint (and queue group) each. */
+  skills: readonly string[];
+  models: ModelCatalog;
+  /** Model used when the request names none; defaults to the catalog's cheapest for the skill. */
+  defaultModel?: string;
+  logger?: Logger;
+  maxOutputTokens?: number;
+  maxPayloadBytes?: number;
+  workerId?: string;
+}
+
+/**
+ * Hosts worker actors on `troupe.v1.internal.skills.<skill>`: each request runs the worker machine
+ * (model call with timeout and abort) and replies with a WorkerResult carrying usage and cost.
+ */
+export async function hostWorker(options: WorkerHostOptions): Promise<TroupeService> {
+  const { connection, models } = options;
+  const logger = (options.logger ?? silentLogger).child({ actor: 'worker' });
+  const totals = { costUsd: 0, inputTokens: 0, outputTokens: 0, calls: 0 };
+
+  const resolveModel = (request: SubtaskRequest) => {
+    const id = request.model ?? options.defaultModel ?? models.defaultFor(request.skill)?.id;
+    if (!id) throw new TroupeError(ErrorCode.NO_ROUTE, `no model is registered for skill "${request.skill}"`);
+    return models.get(id);
+  };
+
+  const handle = async (request: SubtaskRequest, signal: AbortSignal): Promise<WorkerResult> => {
+    const events = subjects.taskEvents(request.tenant, request.taskId);
+    const machine = workerMachine.provide({
+      actors: {
+        generate: fromPromise(async ({ input, signal: actorSignal }) =>
+          runSubtask(input, {
+            resolveModel,
+            signal: AbortSignal.any([actorSignal, signal]),
+            ...(options.maxOutputTokens ? { maxOutputTokens: options.maxOutputTokens } : {}),
+            ...(options.workerId ? { workerId: options.workerId } : {}),
+            onToken: (delta) =>
+              connection.publish(events, encodeJson({ type: 'node.token', taskId: request.taskId, at: Date.now(), nodeId: request.nodeId, delta })),
+          }),
+        ),
+      },
+    });
+    const actor = createActor(machine, { input: { request } }).start();
+    const outcome = await toPromise(actor);
+    if (!outcome.ok) throw TroupeError.fromReply(outcome.error);
+    totals.calls += 1;
+    totals.costUsd += outcome.result.costUsd;
+    totals.inputTokens += outcome.result.usage.inputTokens;
+    totals.outputTokens += outcome.result.usage.outputTokens;
+    return outcome.result;
+  };
+
+  return createTroupeService({
+    connection,
+    name: WORKER_SERVICE_NAME,
+    version: '0.1.0',
+    description: `Runs skills ${options.skills.join(', ')} on local or frontier models.`,
+    metadata: { skills: options.skills.join(','), models: models.configs.map((config) => config.id).join(',') },
+    logger,
+    ...(options.maxPayloadBytes ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
+    stats: () => ({ ...totals, defaultModel: options.defaultModel ?? null }),
+    endpoints: options.skills.map((skill) =>
+      defineEndpoint({
+      name: skill,
+      subject: subjects.workerRun(skill),
+      queue: QueueGroup.worker(skill),
+      schema: SubtaskRequest,
+      spanName: 'troupe.worker.run',
+      idempotent: true,
+      metadata: { skill },
+        handle: (request, context) => handle(request, context.signal),
+      }),
+    ),
+  });
+}
