@@ -19,3 +19,4 @@ export {
 } from './model-config.js';
 export { costOf, maxCostOf } from './cost.js';
 export { createEchoModel, exampleOf } from './echo-model.js';
+export { createTemplateModel } from './template-model.js';

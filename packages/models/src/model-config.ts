@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const ModelProvider = z.enum(['llama-cpp', 'openai', 'openai-compatible', 'anthropic', 'gemini', 'echo']);
+export const ModelProvider = z.enum(['llama-cpp', 'openai', 'openai-compatible', 'anthropic', 'gemini', 'echo', 'template']);
 export type ModelProvider = z.infer<typeof ModelProvider>;
 
 export const Capability = z.enum(['chat', 'json', 'embedding', 'tools']);
@@ -41,6 +41,8 @@ export const ModelConfig = z
       .optional(),
     /** Models to try, in order, when this one fails with a retryable error or its breaker is open. */
     fallbacks: z.array(z.string()).default([]),
+    /** For the `template` provider: keyword → canned answer (FAQ answers that need no LLM). */
+    templates: z.record(z.string(), z.string()).optional(),
     /** Prior quality estimate in [0,1] used by the router before it has learned anything. */
     qualityPrior: z.number().min(0).max(1).optional(),
     /** `local-only` tasks may use only models with privacy `local`. */
@@ -48,7 +50,7 @@ export const ModelConfig = z
   })
   .transform((model) => ({
     ...model,
-    privacy: model.privacy ?? (model.provider === 'llama-cpp' || model.provider === 'echo' ? 'local' : 'cloud'),
+    privacy: model.privacy ?? (['llama-cpp', 'echo', 'template'].includes(model.provider) ? 'local' : 'cloud'),
   }));
 export type ModelConfig = z.output<typeof ModelConfig>;
 export type ModelConfigInput = z.input<typeof ModelConfig>;

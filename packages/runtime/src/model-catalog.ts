@@ -1,4 +1,4 @@
-import { ModelConfig, RegistryConfig, createEchoModel, type LanguageModel, type ModelConfigInput, type RegistryConfigInput } from '@troupe/models';
+import { ModelConfig, RegistryConfig, createEchoModel, createTemplateModel, type LanguageModel, type ModelConfigInput, type RegistryConfigInput } from '@troupe/models';
 import { ErrorCode, TroupeError } from '@troupe/protocol';
 import type { ResolvedModel } from '@troupe/worker';
 
@@ -25,6 +25,7 @@ export function createModelCatalog(registry: RegistryConfigInput, factories: Par
   const instances = new Map<string, Promise<LanguageModel>>();
   const allFactories: Partial<Record<ModelConfig['provider'], ModelFactory>> = {
     echo: (config) => createEchoModel({ modelId: config.id }),
+    template: (config) => createTemplateModel({ modelId: config.id, templates: config.templates ?? {} }),
     ...factories,
   };
   const price = (config: ModelConfig) => config.pricing.inputPerMTok + config.pricing.outputPerMTok;

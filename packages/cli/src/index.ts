@@ -1,0 +1,5 @@
+export { launchService, serviceEntry, type LaunchedService, type ServiceName } from './service-launcher.js';
+export { up, type RunningTroupe, type UpOptions } from './up-command.js';
+export { runTask, type RunOptions } from './run-command.js';
+export { status } from './status-command.js';
+export { resolveNatsUrl } from './nats-target.js';

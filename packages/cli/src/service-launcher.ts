@@ -1,0 +1,60 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export type ServiceName = 'planner' | 'worker' | 'judge';
+
+const READY_MARKER = 'TROUPE_READY';
+
+/** Path of a service's entry point in this monorepo. */
+export function serviceEntry(name: ServiceName): string {
+  return fileURLToPath(new URL(`../../../services/${name}/src/main.ts`, import.meta.url));
+}
+
+export interface LaunchedService {
+  name: ServiceName;
+  process: ChildProcess;
+  /** Everything the service wrote to stderr (its logs), last 64 KiB. */
+  logs(): string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/**
+ * Starts a Troupe service as its own OS process and resolves once it prints its ready line.
+ * Used by `troupe up`, the integration tests and the benchmarks.
+ */
+export async function launchService(name: ServiceName, env: NodeJS.ProcessEnv, options: { readyTimeoutMs?: number } = {}): Promise<LaunchedService> {
+  const child = spawn(process.execPath, ['--conditions=@troupe/source', '--import', 'tsx', serviceEntry(name)], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let logs = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    logs = (logs + chunk.toString()).slice(-65_536);
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not become ready:\n${logs}`)), options.readyTimeoutMs ?? 30_000);
+    let stdout = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout.includes(READY_MARKER)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with code ${code} before it was ready:\n${logs}`));
+    });
+  });
+  return {
+    name,
+    process: child,
+    logs: () => logs,
+    stop: (signal = 'SIGTERM') =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+        child.once('exit', (code) => resolve(code));
+        child.kill(signal);
+      }),
+  };
+}

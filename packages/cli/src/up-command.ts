@@ -1,0 +1,67 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { startNatsServer, type NatsServer } from '@troupe/testing';
+import { launchService, type LaunchedService, type ServiceName } from './service-launcher.js';
+import { UP_STATE_FILE } from './nats-target.js';
+
+export interface UpOptions {
+  nats?: string;
+  modelsDir?: string;
+  modelsConfig?: string;
+  workers: number;
+  /** Stay in the foreground until SIGINT/SIGTERM (the CLI); tests and the demo stop it themselves. */
+  foreground: boolean;
+  log?: (line: string) => void;
+}
+
+export interface RunningTroupe {
+  natsUrl: string;
+  services: LaunchedService[];
+  stop(): Promise<void>;
+}
+
+/**
+ * `troupe up`: starts nats-server from PATH on a free port (unless one is given) and the planner,
+ * judge and N workers as separate processes, and records where they are in .troupe/up.json.
+ */
+export async function up(options: UpOptions): Promise<RunningTroupe> {
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  let nats: NatsServer | undefined;
+  if (!options.nats) {
+    nats = await startNatsServer();
+    log(`nats-server (JetStream) listening on ${nats.url}`);
+  }
+  const natsUrl = options.nats ?? nats!.url;
+  const env: NodeJS.ProcessEnv = {
+    TROUPE_NATS_URL: natsUrl,
+    ...(options.modelsDir ? { TROUPE_MODELS_DIR: options.modelsDir } : {}),
+    ...(options.modelsConfig ? { TROUPE_MODELS_CONFIG: options.modelsConfig } : {}),
+  };
+  const services: LaunchedService[] = [];
+  const stop = async () => {
+    await Promise.all(services.map((service) => service.stop()));
+    await nats?.stop();
+    rmSync(UP_STATE_FILE, { force: true });
+  };
+  try {
+    const names: ServiceName[] = ['judge', ...Array.from({ length: options.workers }, () => 'worker' as const), 'planner'];
+    for (const [index, name] of names.entries()) {
+      services.push(await launchService(name, { ...env, TROUPE_WORKER_ID: `worker-${index}` }));
+      log(`started ${name} (pid ${services.at(-1)!.process.pid})`);
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  mkdirSync('.troupe', { recursive: true });
+  writeFileSync(UP_STATE_FILE, JSON.stringify({ natsUrl, pids: services.map((service) => service.process.pid) }, null, 2));
+  log(`\nTroupe is up. Send a task:\n  npx troupe run "Ada from Paris wants a refund"\n  or any NATS client: request on troupe.v1.default.tasks.run with JSON like {"pipeline":"extract-logic-synthesis","input":"..."}\n  (TROUPE_NATS_URL=${natsUrl})`);
+  if (options.foreground) {
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    log('stopping…');
+    await stop();
+  }
+  return { natsUrl, services, stop };
+}
