@@ -5,12 +5,16 @@ import type { Check, CheckInput } from './check.js';
 /** Validates the output against the node's JSON Schema; compiled validators are cached per schema. */
 export function createSchemaCheck(): Check {
   const ajv = new Ajv2020({ allErrors: true, strict: false });
-  const cache = new WeakMap<object, ValidateFunction>();
+  // Schemas arrive as fresh objects in every message, so cache compiled validators by content:
+  // compiling costs milliseconds, validating microseconds.
+  const cache = new Map<string, ValidateFunction>();
   const validatorFor = (schema: Record<string, unknown>): ValidateFunction => {
-    let validate = cache.get(schema);
+    const key = JSON.stringify(schema);
+    let validate = cache.get(key);
     if (!validate) {
       validate = ajv.compile(schema);
-      cache.set(schema, validate);
+      cache.set(key, validate);
+      if (cache.size > 1_000) cache.delete(cache.keys().next().value!);
     }
     return validate;
   };

@@ -5,6 +5,7 @@ import { resolveNatsUrl } from './nats-target.js';
 import { runTask } from './run-command.js';
 import { status } from './status-command.js';
 import { up } from './up-command.js';
+import { demo } from './demo-command.js';
 
 const program = new Command('troupe').description('Compound AI on NATS: planner, workers and judge.').showHelpAfterError();
 
@@ -31,6 +32,16 @@ program
   .action(async (text: string, options: { pipeline: string; tenant: string; nats?: string; timeout: number; json: boolean }) => {
     const result = await runTask(text, { natsUrl: resolveNatsUrl(options.nats), pipeline: options.pipeline, tenant: options.tenant, json: options.json, timeoutMs: options.timeout });
     process.exitCode = result.status === 'completed' ? 0 : 1;
+  });
+
+program
+  .command('demo')
+  .description('start everything, run the demo task on a real GGUF model, print the result, stop')
+  .option('--models-dir <dir>', 'directory of GGUF files (default: $TROUPE_MODELS_DIR)')
+  .option('--models-config <file>', 'model registry JSON (default: models/troupe.models.json)')
+  .action(async (options: { modelsDir?: string; modelsConfig?: string }) => {
+    const ok = await demo({ modelsDir: options.modelsDir ?? process.env.TROUPE_MODELS_DIR, modelsConfig: options.modelsConfig });
+    process.exitCode = ok ? 0 : 1;
   });
 
 program

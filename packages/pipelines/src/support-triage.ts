@@ -34,6 +34,7 @@ export const supportTriage: PipelineDefinitionInput = {
       dependsOn: ['classify'],
       when: { node: 'classify', field: 'category', equals: 'complex' },
       instructions: 'Answer the ticket using only the retrieved policy context.',
+      checks: ['schema', 'pii', 'factuality'],
       outputSchema: { type: 'object', properties: { reply: { type: 'string' } }, required: ['reply'] },
     },
     {
@@ -41,6 +42,7 @@ export const supportTriage: PipelineDefinitionInput = {
       skill: 'verify',
       dependsOn: ['faq', 'local-answer', 'expert-answer'],
       instructions: 'Check the reply is polite, correct and contains no personal data; return it unchanged if so.',
+      checks: ['schema', 'pii', 'policy'],
       outputSchema: { type: 'object', properties: { reply: { type: 'string' } }, required: ['reply'] },
     },
   ],

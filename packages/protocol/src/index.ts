@@ -24,3 +24,17 @@ export { ProgressEvent, type ProgressEventType } from './messages/progress.js';
 export { QueueGroup, SUBJECT_ROOT, subjects, tenantOfSubject } from './subjects.js';
 export { DEFAULT_MAX_PAYLOAD_BYTES, Header } from './headers.js';
 export { wireSchemas, toJsonSchemas } from './json-schema.js';
+export {
+  SERVICE_INBOX_PREFIX,
+  ServiceName,
+  judgePermissions,
+  kvBucketPermissions,
+  mergePermissions,
+  operatorPermissions,
+  plannerPermissions,
+  reviewerPermissions,
+  tenantInboxPrefix,
+  tenantPermissions,
+  workerPermissions,
+  type SubjectPermissions,
+} from './permissions.js';

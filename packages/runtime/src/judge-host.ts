@@ -7,8 +7,10 @@ import { createTroupeService, defineEndpoint, encodeJson, silentLogger, type Log
 
 export interface JudgeHostOptions {
   connection: NatsConnection;
-  /** Checks run on every output; the schema check is always first. */
+  /** Checks this judge can run; the schema check is always available. */
   checks?: readonly Check[];
+  /** Checks run when a node names none (default: `schema` and `pii` when available). */
+  defaultChecks?: readonly string[];
   policy?: VerdictPolicy;
   logger?: Logger;
   maxPayloadBytes?: number;
@@ -21,26 +23,32 @@ export interface JudgeHostOptions {
 export async function hostJudge(options: JudgeHostOptions): Promise<TroupeService> {
   const { connection } = options;
   const logger = (options.logger ?? silentLogger).child({ actor: 'judge' });
-  const checks: Check[] = [createSchemaCheck(), ...(options.checks ?? [])];
+  const checks: Check[] = [createSchemaCheck(), ...(options.checks ?? []).filter((check) => check.name !== 'schema')];
+  const defaultChecks = options.defaultChecks ?? checks.map((check) => check.name).filter((name) => name === 'schema' || name === 'pii');
   const totals = { verdicts: 0, passed: 0, failed: 0 };
 
   const machine = judgeMachine.provide({
     actors: {
       runChecks: fromPromise(async ({ input, signal }) => {
-        const selected = input.checks ? checks.filter((check) => input.checks?.includes(check.name)) : checks;
+        const wanted = input.checks ?? defaultChecks;
+        const unknown = wanted.filter((name) => !checks.some((check) => check.name === name));
+        const selected = checks.filter((check) => wanted.includes(check.name));
+        // A check this judge cannot run is unsure, never silently skipped.
+        const missing = unknown.map((name): CheckResult => ({ name, passed: false, detail: `unsure: this judge has no "${name}" check` }));
         const checkInput = {
           skill: input.skill,
           output: input.output,
           ...(input.outputSchema ? { outputSchema: input.outputSchema } : {}),
           ...(input.context ? { context: input.context } : {}),
         };
-        return Promise.all(
+        const results = await Promise.all(
           selected.map((check) =>
             check.run(checkInput, { signal }).catch(
               (error: unknown): CheckResult => ({ name: check.name, passed: false, detail: `unsure: ${error instanceof Error ? error.message : String(error)}` }),
             ),
           ),
         );
+        return [...results, ...missing];
       }),
     },
   });

@@ -102,6 +102,7 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
           context: typeof input.input === 'string' ? input.input : JSON.stringify(input.input),
           model: input.result.model,
           maxAttempts: input.node.maxAttempts,
+          ...(input.node.checks ? { checks: input.node.checks } : {}),
         };
         return (await requestJson(connection, subjects.judgeVerify, request, {
           timeoutMs: 30_000,

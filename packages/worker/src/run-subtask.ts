@@ -29,19 +29,18 @@ export async function runSubtask(request: SubtaskRequest, options: RunSubtaskOpt
   let text = '';
   let usage;
   let metrics;
-  let responseModel: string | undefined;
   if (request.stream && options.onToken) {
     for await (const part of model.doStream(call)) {
       if (part.type === 'text-delta') {
         text += part.delta;
         options.onToken(part.delta);
       } else {
-        ({ usage, metrics, responseModel } = part);
+        ({ usage, metrics } = part);
       }
     }
     if (!usage || !metrics) throw new TroupeError(ErrorCode.PROVIDER_ERROR, `model "${model.modelId}" ended its stream without usage`);
   } else {
-    ({ text, usage, metrics, responseModel } = await model.doGenerate(call));
+    ({ text, usage, metrics } = await model.doGenerate(call));
   }
   return {
     taskId: request.taskId,
@@ -50,7 +49,7 @@ export async function runSubtask(request: SubtaskRequest, options: RunSubtaskOpt
     output: request.outputSchema ? parseJsonOutput(text, model.modelId) : text,
     text,
     model: model.modelId,
-    provider: responseModel ? `${model.provider}:${responseModel}` : model.provider,
+    provider: model.provider,
     usage,
     costUsd: costOf(usage, pricing),
     metrics,

@@ -1,16 +1,50 @@
 // The judge service: reads config, hosts the judge actor with its checks on NATS, drains on SIGTERM.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { createFactualityCheck, createPiiCheck, createPolicyCheck, decideVerdict, type PolicyRule } from '@troupe/checks';
 import { hostJudge } from '@troupe/runtime';
 import { CommonEnv, runService } from '@troupe/service-common';
 
+const Env = CommonEnv.extend({
+  /** Checks run when a node names none. */
+  TROUPE_JUDGE_DEFAULT_CHECKS: z.string().default('schema,pii'),
+  /** JSON file `{ "forbidden": [{ "pattern": "...", "reason": "..." }], "maxLength": 4000 }` for the `policy` check. */
+  TROUPE_POLICY: z.string().optional(),
+  /** Escalate failed outputs to a human (troupe.v1.internal.human.review) instead of failing them. */
+  TROUPE_HUMAN_REVIEW: z.enum(['true', 'false']).default('false'),
+});
+
+const PolicyFile = z.object({
+  forbidden: z.array(z.object({ pattern: z.string(), reason: z.string() })).default([]),
+  required: z.array(z.object({ pattern: z.string(), reason: z.string() })).default([]),
+  maxLength: z.number().int().positive().optional(),
+});
+
 await runService({
   name: 'troupe-judge',
-  envSchema: CommonEnv,
+  envSchema: Env,
   async start({ env, logger, connection }) {
+    const policy = env.TROUPE_POLICY ? PolicyFile.parse(JSON.parse(readFileSync(env.TROUPE_POLICY, 'utf8'))) : undefined;
+    const toRules = (rules: { pattern: string; reason: string }[]): PolicyRule[] => rules.map((rule) => ({ pattern: new RegExp(rule.pattern, 'i'), reason: rule.reason }));
+    const checks = [
+      // PII already present in the node's input may be repeated; new PII and any secret fail.
+      createPiiCheck({ allowFromContext: true }),
+      createFactualityCheck(),
+      createPolicyCheck({
+        ...(policy ? { forbidden: toRules(policy.forbidden), required: toRules(policy.required) } : {}),
+        ...(policy?.maxLength ? { maxLength: policy.maxLength } : {}),
+      }),
+    ];
+    const humanReview = env.TROUPE_HUMAN_REVIEW === 'true';
     const service = await hostJudge({
       connection,
       logger,
+      checks,
+      defaultChecks: env.TROUPE_JUDGE_DEFAULT_CHECKS.split(',').map((name) => name.trim()).filter(Boolean),
+      policy: ({ checks: results, attempt, maxAttempts }) => decideVerdict(results, { attempt, maxAttempts, canReroute: true, humanReview }),
       ...(env.TROUPE_MAX_PAYLOAD_BYTES ? { maxPayloadBytes: env.TROUPE_MAX_PAYLOAD_BYTES } : {}),
     });
+    logger.info({ checks: ['schema', ...checks.map((check) => check.name)] }, 'judge listening');
     return { stop: () => service.stop(env.TROUPE_SHUTDOWN_GRACE_MS) };
   },
 });

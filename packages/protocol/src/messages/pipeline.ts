@@ -12,6 +12,8 @@ export const PipelineNode = z.object({
   model: z.string().optional(),
   maxAttempts: z.number().int().min(1).max(10).default(2),
   timeoutMs: z.number().int().min(1).max(600_000).default(30_000),
+  /** Judge checks for this node's output (e.g. `schema`, `pii`, `factuality`, `policy`, `rubric`); the judge's defaults when omitted. */
+  checks: z.array(z.string().min(1).max(64)).max(16).optional(),
   /** Run only when the named parent's output field equals the value (support triage branches). */
   when: z.object({ node: Id, field: z.string(), equals: z.unknown() }).optional(),
 });

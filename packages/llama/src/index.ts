@@ -1,0 +1,15 @@
+export { createLlamaRuntime, getSharedLlamaRuntime } from './llama-runtime.js';
+export type { LlamaBackend, LlamaGpuPreference, LlamaRuntime, LlamaRuntimeInfo, LlamaRuntimeOptions } from './llama-runtime.js';
+export { estimatePhysicalCores } from './physical-cores.js';
+export { createModelStore, getSharedModelStore } from './model-store.js';
+export type { AcquireModelOptions, ModelLease, ModelStore, ModelStoreOptions } from './model-store.js';
+export { MODELS_DIR_ENV, findModelConfig, resolveModelPath, resolveModelsDirectory } from './model-path.js';
+export { assertGgufFile } from './gguf-header.js';
+export { toGrammarSchema } from './grammar-schema.js';
+export { createLlamaLanguageModel } from './llama-language-model.js';
+export type { LlamaLanguageModel, LlamaLanguageModelOptions, LlamaModelInfo } from './llama-language-model.js';
+export { createLlamaEmbeddingModel } from './llama-embedding-model.js';
+export type { LlamaEmbeddingModel, LlamaEmbeddingModelOptions } from './llama-embedding-model.js';
+export { pullModel } from './model-pull.js';
+export type { PulledModel, PullModelOptions, PullProgress } from './model-pull.js';
+export { silentLogger, type Logger } from './logger.js';

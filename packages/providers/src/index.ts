@@ -1,0 +1,10 @@
+export { createOpenAIModel } from './openai-model.js';
+export { createAnthropicModel } from './anthropic-model.js';
+export { createGeminiModel } from './gemini-model.js';
+export { createProviderModel } from './create-provider-model.js';
+export { DEFAULT_API_KEY_ENV, resolveApiKey } from './api-key.js';
+export { toProviderError, type ProviderErrorContext } from './provider-error.js';
+export { redactSecrets } from './redact.js';
+export { retryAfterMsFromHeaders, retryAfterMsFromRetryInfo } from './retry-after.js';
+export type { Logger } from './logger.js';
+export type { ProviderEnvironment, ProviderOptions } from './provider-options.js';

@@ -1,0 +1,13 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The real GGUF files: $TROUPE_MODELS_DIR, else ../shared/models beside the checkout. */
+export function modelsDirectory(): string {
+  const directory = process.env.TROUPE_MODELS_DIR ?? "";
+  if (!existsSync(directory)) throw new Error(`no models directory at ${directory}; set TROUPE_MODELS_DIR`);
+  return directory;
+}
+
+export const modelsConfig = `${repoRoot}models/troupe.models.json`;
