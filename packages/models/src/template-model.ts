@@ -13,7 +13,8 @@ export function createTemplateModel(options: { modelId: string; templates: Recor
     const question = (call.messages.at(-1)?.content ?? '').toLowerCase();
     const match = entries.find(([keyword]) => question.includes(keyword));
     if (!match) throw new TroupeError(ErrorCode.NO_ROUTE, `no FAQ template matches the question`, { retryable: false });
-    const text = call.responseSchema ? JSON.stringify({ reply: match[1] }) : match[1];
+    // A template that is itself JSON (a canned plan, a canned label) is returned as is.
+    const text = call.responseSchema && !isJson(match[1]) ? JSON.stringify({ reply: match[1] }) : match[1];
     return {
       text,
       usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 },
@@ -34,4 +35,13 @@ export function createTemplateModel(options: { modelId: string; templates: Recor
       yield { type: 'finish', usage: result.usage, finishReason: 'stop', metrics: result.metrics };
     },
   };
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
