@@ -5,3 +5,4 @@ export { hostWorker, type WorkerHostOptions } from './worker-host.js';
 export { hostJudge, type JudgeHostOptions } from './judge-host.js';
 export { SkillDirectory, WORKER_SERVICE_NAME } from './skill-directory.js';
 export { createMemoryTaskStore, type TaskRecord, type TaskStore } from './task-store.js';
+export { draftPlan, planDraftSchema, PLAN_SKILL, type DraftPlanOptions, type DraftedPlan } from './llm-planner.js';

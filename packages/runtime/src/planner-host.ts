@@ -15,11 +15,13 @@ import {
   WorkerResult,
   subjects,
   tenantOfSubject,
+  type NodeReport,
   type PipelineNode,
   type ProgressEvent,
 } from '@troupe/protocol';
 import { checkPipeline, plannerMachine, type HumanDecision, type PlannedTask } from '@troupe/planner';
 import { createTroupeService, defineEndpoint, encodeJson, requestJson, silentLogger, type Logger, type TroupeService } from '@troupe/transport';
+import { draftPlan } from './llm-planner.js';
 import { SkillDirectory } from './skill-directory.js';
 import { createMemoryTaskStore, type TaskRecord, type TaskStore } from './task-store.js';
 
@@ -43,6 +45,8 @@ export interface PlannerHostOptions {
   /** Extra time a worker request may take beyond the node's own timeout (transport, queueing). */
   requestMarginMs?: number;
   humanReviewTimeoutMs?: number;
+  /** Estimates a pipeline's cost, so LLM-drafted plans over the task's budget are rejected before they run. */
+  estimateCostUsd?: (pipeline: PipelineDefinition) => number;
 }
 
 const VERSION = '0.1.0';
@@ -78,6 +82,7 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
           input: input.input,
           ...(input.node.outputSchema ? { outputSchema: input.node.outputSchema } : {}),
           ...(model ?? input.node.model ? { model: model ?? input.node.model } : {}),
+          ...(input.node.advisor ? { advisor: input.node.advisor } : {}),
           quality: input.task.quality,
           timeoutMs: input.node.timeoutMs,
           feedback: input.feedback,
@@ -120,7 +125,12 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
     },
   });
 
-  async function resolvePipeline(task: TaskSubmission): Promise<PipelineDefinition> {
+  async function resolvePipeline(task: PlannedTask): Promise<{ pipeline: PipelineDefinition; planReport?: NodeReport }> {
+    if (task.planner === 'llm' && !task.plan && !task.pipeline) {
+      const known = await skills.known();
+      const drafted = await draftPlan({ connection, task, knownSkills: [...known], ...(options.estimateCostUsd ? { estimateCostUsd: options.estimateCostUsd } : {}) });
+      return { pipeline: drafted.pipeline, planReport: drafted.report };
+    }
     const pipeline = task.plan ?? (task.pipeline ? pipelines.get(task.pipeline) : undefined);
     if (!pipeline) {
       throw new TroupeError(ErrorCode.UNKNOWN_PIPELINE, `no pipeline named "${task.pipeline}" (known: ${[...pipelines.keys()].join(', ') || 'none'})`);
@@ -133,10 +143,10 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
         details: { skills: missing },
       });
     }
-    return pipeline;
+    return { pipeline };
   }
 
-  function startTask(task: PlannedTask, pipeline: PipelineDefinition, resumeFrom?: TaskRecord): Promise<TaskResult> {
+  function startTask(task: PlannedTask, pipeline: PipelineDefinition, resumeFrom?: TaskRecord, planReport?: NodeReport): Promise<TaskResult> {
     const key = `${task.tenant}.${task.id}`;
     const existing = running.get(key);
     if (existing) return existing;
@@ -158,6 +168,7 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
     });
     actor.start();
     const result = toPromise(actor)
+      .then((output) => (planReport ? withPlanReport(output, planReport) : output))
       .then(async (output) => {
         record.status = output.status === 'completed' ? 'completed' : 'failed';
         record.result = output;
@@ -173,7 +184,9 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
     return result;
   }
 
-  type Admission = { kind: 'new'; task: PlannedTask; pipeline: PipelineDefinition } | { kind: 'duplicate'; record: TaskRecord };
+  type Admission =
+    | { kind: 'new'; task: PlannedTask; pipeline: PipelineDefinition; planReport?: NodeReport }
+    | { kind: 'duplicate'; record: TaskRecord };
 
   /** Tenant from the subject, id assigned, idempotency by id, pipeline resolved and checked. */
   async function admit(raw: TaskSubmission, subject: string): Promise<Admission> {
@@ -184,7 +197,7 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
     const task: PlannedTask = { ...raw, tenant, id: raw.id ?? randomUUID() };
     const previous = raw.id ? await store.get(tenant, task.id) : undefined;
     if (previous) return { kind: 'duplicate', record: previous };
-    return { kind: 'new', task, pipeline: await resolvePipeline(task) };
+    return { kind: 'new', task, ...(await resolvePipeline(task)) };
   }
 
   async function resultOf(record: TaskRecord): Promise<TaskResult> {
@@ -212,7 +225,7 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
         spanName: 'troupe.planner.run',
         handle: async (raw, context) => {
           const admitted = await admit(raw, context.subject);
-          return admitted.kind === 'duplicate' ? resultOf(admitted.record) : startTask(admitted.task, admitted.pipeline);
+          return admitted.kind === 'duplicate' ? resultOf(admitted.record) : startTask(admitted.task, admitted.pipeline, undefined, admitted.planReport);
         },
       }),
       defineEndpoint({
@@ -226,7 +239,7 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
           const admitted = await admit(raw, context.subject);
           const task = admitted.kind === 'duplicate' ? admitted.record.task : admitted.task;
           if (admitted.kind === 'new') {
-            startTask(task, admitted.pipeline).catch((error: unknown) => logger.error({ err: error, taskId: task.id }, 'task crashed'));
+            startTask(task, admitted.pipeline, undefined, admitted.planReport).catch((error: unknown) => logger.error({ err: error, taskId: task.id }, 'task crashed'));
           }
           return { taskId: task.id, tenant: task.tenant, eventsSubject: subjects.taskEvents(task.tenant, task.id), duplicate: admitted.kind === 'duplicate' };
         },
@@ -249,6 +262,20 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
       }),
     ],
   });
+}
+
+/** Adds the LLM planning calls to the result, so their tokens and cost are never hidden. */
+function withPlanReport(result: TaskResult, report: NodeReport): TaskResult {
+  return {
+    ...result,
+    nodes: [report, ...result.nodes],
+    costUsd: result.costUsd + report.costUsd,
+    usage: {
+      inputTokens: result.usage.inputTokens + (report.usage?.inputTokens ?? 0),
+      outputTokens: result.usage.outputTokens + (report.usage?.outputTokens ?? 0),
+      cachedInputTokens: result.usage.cachedInputTokens + (report.usage?.cachedInputTokens ?? 0),
+    },
+  };
 }
 
 function pendingResult(record: TaskRecord): TaskResult {

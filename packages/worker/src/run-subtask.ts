@@ -1,5 +1,5 @@
-import { costOf, type LanguageModel, type Pricing } from '@troupe/models';
-import { ErrorCode, TroupeError, type SubtaskRequest, type WorkerResult } from '@troupe/protocol';
+import { costOf, type CallOptions, type ChatMessage, type GenerateResult, type LanguageModel, type Pricing } from '@troupe/models';
+import { ErrorCode, TroupeError, type SubtaskRequest, type TokenUsage, type WorkerResult } from '@troupe/protocol';
 import { subtaskMessages } from './subtask-prompt.js';
 
 export interface ResolvedModel {
@@ -17,44 +17,107 @@ export interface RunSubtaskOptions {
   signal?: AbortSignal;
 }
 
-/** Runs one subtask on one model: prompt, (streamed) generation, JSON parsing, usage and cost. */
+type Generation = Pick<GenerateResult, 'text' | 'usage' | 'metrics'>;
+
+/**
+ * Runs one subtask: prompt, (streamed) generation, JSON parsing, usage and cost. With an
+ * `advisor`, the worker's own model may flag the step as unsure; only then is the (dearer)
+ * advisor consulted, and both calls are charged.
+ */
 export async function runSubtask(request: SubtaskRequest, options: RunSubtaskOptions): Promise<WorkerResult> {
-  const { model, pricing } = await options.resolveModel(request);
-  const call = {
-    messages: subtaskMessages(request),
-    ...(request.outputSchema ? { responseSchema: request.outputSchema } : {}),
-    ...(options.maxOutputTokens ? { maxOutputTokens: options.maxOutputTokens } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-  };
-  let text = '';
-  let usage;
-  let metrics;
-  if (request.stream && options.onToken) {
-    for await (const part of model.doStream(call)) {
-      if (part.type === 'text-delta') {
-        text += part.delta;
-        options.onToken(part.delta);
-      } else {
-        ({ usage, metrics } = part);
-      }
-    }
-    if (!usage || !metrics) throw new TroupeError(ErrorCode.PROVIDER_ERROR, `model "${model.modelId}" ended its stream without usage`);
-  } else {
-    ({ text, usage, metrics } = await model.doGenerate(call));
-  }
-  return {
+  const primary = await options.resolveModel(request);
+  const messages = subtaskMessages(request);
+  const base = {
     taskId: request.taskId,
     nodeId: request.nodeId,
     attempt: request.attempt,
-    output: request.outputSchema ? parseJsonOutput(text, model.modelId) : text,
-    text,
-    model: model.modelId,
-    provider: model.provider,
-    usage,
-    costUsd: costOf(usage, pricing),
-    metrics,
-    flagged: false,
+    model: primary.model.modelId,
+    provider: primary.model.provider,
     ...(options.workerId ? { worker: options.workerId } : {}),
+  };
+  if (!request.advisor) {
+    const generation = await generate(primary.model, call(messages, request.outputSchema, options), request, options);
+    return {
+      ...base,
+      output: request.outputSchema ? parseJsonOutput(generation.text, primary.model.modelId) : generation.text,
+      text: generation.text,
+      usage: generation.usage,
+      costUsd: costOf(generation.usage, primary.pricing),
+      metrics: generation.metrics,
+      flagged: false,
+    };
+  }
+
+  const draftSchema = {
+    type: 'object',
+    properties: { answer: request.outputSchema ?? { type: 'string' }, unsure: { type: 'boolean' } },
+    required: ['answer', 'unsure'],
+  };
+  const draftMessages: ChatMessage[] = [
+    { role: 'system', content: `${messages[0]!.content}\n\nSet "unsure" to true when you are not confident; a senior advisor will then answer instead.` },
+    messages[1]!,
+  ];
+  const draft = await generate(primary.model, call(draftMessages, draftSchema, options), request, options);
+  const drafted = parseJsonOutput(draft.text, primary.model.modelId) as { answer: unknown; unsure: boolean };
+  const draftCost = costOf(draft.usage, primary.pricing);
+  if (!drafted.unsure) {
+    return { ...base, output: drafted.answer, text: draft.text, usage: draft.usage, costUsd: draftCost, metrics: draft.metrics, flagged: false };
+  }
+  const advisor = await options.resolveModel({ ...request, model: request.advisor });
+  const advice = await generate(
+    advisor.model,
+    call(
+      [
+        ...messages,
+        { role: 'assistant', content: JSON.stringify(drafted.answer) },
+        { role: 'user', content: 'The assistant above flagged this answer as unsure. As the advisor, give the correct final answer.' },
+      ],
+      request.outputSchema,
+      options,
+    ),
+    request,
+    options,
+  );
+  return {
+    ...base,
+    output: request.outputSchema ? parseJsonOutput(advice.text, advisor.model.modelId) : advice.text,
+    text: advice.text,
+    usage: addUsage(draft.usage, advice.usage),
+    costUsd: draftCost + costOf(advice.usage, advisor.pricing),
+    metrics: { ...advice.metrics, latencyMs: draft.metrics.latencyMs + advice.metrics.latencyMs },
+    flagged: true,
+    advisorModel: advisor.model.modelId,
+  };
+}
+
+function call(messages: ChatMessage[], schema: Record<string, unknown> | undefined, options: RunSubtaskOptions): CallOptions {
+  return {
+    messages,
+    ...(schema ? { responseSchema: schema } : {}),
+    ...(options.maxOutputTokens ? { maxOutputTokens: options.maxOutputTokens } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
+}
+
+async function generate(model: LanguageModel, callOptions: CallOptions, request: SubtaskRequest, options: RunSubtaskOptions): Promise<Generation> {
+  if (!request.stream || !options.onToken) return model.doGenerate(callOptions);
+  let text = '';
+  for await (const part of model.doStream(callOptions)) {
+    if (part.type === 'text-delta') {
+      text += part.delta;
+      options.onToken(part.delta);
+    } else {
+      return { text, usage: part.usage, metrics: part.metrics };
+    }
+  }
+  throw new TroupeError(ErrorCode.PROVIDER_ERROR, `model "${model.modelId}" ended its stream without usage`);
+}
+
+function addUsage(left: TokenUsage, right: TokenUsage): TokenUsage {
+  return {
+    inputTokens: left.inputTokens + right.inputTokens,
+    outputTokens: left.outputTokens + right.outputTokens,
+    cachedInputTokens: (left.cachedInputTokens ?? 0) + (right.cachedInputTokens ?? 0),
   };
 }
 
@@ -62,7 +125,7 @@ function parseJsonOutput(text: string, modelId: string): unknown {
   try {
     return JSON.parse(text);
   } catch (cause) {
-    // The judge decides what to do with unparseable output; the raw text still travels for its reasons.
+    // The planner retries; the raw text still travels (truncated) so the failure can be read.
     throw new TroupeError(ErrorCode.OUTPUT_INVALID, `model "${modelId}" returned text that is not valid JSON`, {
       cause,
       retryable: true,

@@ -10,6 +10,8 @@ export const PipelineNode = z.object({
   outputSchema: JsonSchemaObject.optional(),
   /** Pin a model id from the registry; otherwise the router chooses. */
   model: z.string().optional(),
+  /** A stronger model the worker consults only for steps its own model flags as unsure. */
+  advisor: z.string().optional(),
   maxAttempts: z.number().int().min(1).max(10).default(2),
   timeoutMs: z.number().int().min(1).max(600_000).default(30_000),
   /** Judge checks for this node's output (e.g. `schema`, `pii`, `factuality`, `policy`, `rubric`); the judge's defaults when omitted. */

@@ -15,6 +15,8 @@ export const SubtaskRequest = z
     outputSchema: JsonSchemaObject.optional(),
     /** The model chosen by the router (or pinned); workers fall back to their default. */
     model: z.string().optional(),
+    /** Model to consult when the worker's own model flags the step as unsure (advisor pattern). */
+    advisor: z.string().optional(),
     quality: Quality.default('balanced'),
     timeoutMs: z.number().int().min(1),
     /** Reasons from a failed verdict, so a retry can correct itself. */
@@ -43,6 +45,8 @@ export const WorkerResult = z
     metrics: CallMetrics,
     /** The worker flagged this step as one it is unsure about (advisor pattern). */
     flagged: z.boolean().default(false),
+    /** The advisor model consulted for a flagged step; its tokens and cost are included above. */
+    advisorModel: z.string().optional(),
     worker: z.string().optional(),
   })
   .meta({ id: 'WorkerResult' });

@@ -13,14 +13,16 @@ export const TaskSubmission = z
     pipeline: Id.optional(),
     /** An inline pipeline; statically checked before anything runs. */
     plan: PipelineDefinition.optional(),
+    /** `llm`: a model drafts the DAG from the input (grammar-constrained JSON), checked before it runs. */
+    planner: z.enum(['declarative', 'llm']).default('declarative'),
     input: z.unknown(),
     quality: Quality.default('balanced'),
     budgetUsd: z.number().nonnegative().optional(),
     deadlineMs: z.number().int().min(1).max(3_600_000).optional(),
     metadata: z.record(z.string(), z.string()).default({}),
   })
-  .refine((task) => task.pipeline !== undefined || task.plan !== undefined, {
-    message: 'give either "pipeline" (a registered pipeline name) or "plan" (an inline pipeline)',
+  .refine((task) => task.pipeline !== undefined || task.plan !== undefined || task.planner === 'llm', {
+    message: 'give "pipeline" (a registered pipeline name), "plan" (an inline pipeline) or "planner": "llm"',
     path: ['pipeline'],
   })
   .meta({ id: 'TaskSubmission', description: 'A task submitted to the planner.' });
