@@ -23,7 +23,9 @@ export interface LaunchedService {
  * Used by `troupe up`, the integration tests and the benchmarks.
  */
 export async function launchService(name: ServiceName, env: NodeJS.ProcessEnv, options: { readyTimeoutMs?: number } = {}): Promise<LaunchedService> {
-  const child = spawn(process.execPath, ['--conditions=@troupe/source', '--import', 'tsx', serviceEntry(name)], {
+  // TROUPE_NODE_ARGS passes extra Node flags (e.g. --cpu-prof) to every service, for profiling.
+  const extra = (process.env.TROUPE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...extra, '--conditions=@troupe/source', '--import', 'tsx', serviceEntry(name)], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -88,7 +88,7 @@ export function createTroupeClient(options: TroupeClientOptions): TroupeClient {
     runWithProgress(task, runOptions = {}) {
       const taskId = task.id ?? randomUUID();
       const stream = events(taskId);
-      return { taskId, events: stream, result: run({ ...task, id: taskId }, runOptions) };
+      return { taskId, events: stream, result: run({ ...task, id: taskId, progress: true }, runOptions) };
     },
   };
 }

@@ -12,6 +12,7 @@ import {
   TaskSubmission,
   TroupeError,
   Verdict,
+  getTroupeErrorFromUnknown,
   WorkerResult,
   subjects,
   tenantOfSubject,
@@ -22,7 +23,11 @@ import {
 import { checkPipeline, plannerMachine, type HumanDecision, type PlannedTask } from '@troupe/planner';
 import { createTroupeService, defineEndpoint, encodeJson, requestJson, silentLogger, type Logger, type TroupeService } from '@troupe/transport';
 import { draftPlan } from './llm-planner.js';
+import { runQueuedTasks, type QueuedTaskRunner, type TaskHandle } from './queued-task-runner.js';
+import { RecordWriter } from './record-writer.js';
+import { retryWhileUnavailable } from './request-recovery.js';
 import { SkillDirectory } from './skill-directory.js';
+import type { TaskQueue } from './task-queue.js';
 import { createMemoryTaskStore, type TaskRecord, type TaskStore } from './task-store.js';
 
 export interface ChooseModelInput {
@@ -45,6 +50,16 @@ export interface PlannerHostOptions {
   /** Extra time a worker request may take beyond the node's own timeout (transport, queueing). */
   requestMarginMs?: number;
   humanReviewTimeoutMs?: number;
+  /** How long the planner waits for one verdict (default 30 s). */
+  judgeTimeoutMs?: number;
+  /**
+   * Durable submission: `tasks.submit` stores the task in this queue and replies at once; the
+   * planner replicas take tasks from it, resume tasks a dead replica left mid-DAG (from `store`),
+   * and give unfinished tasks back on shutdown. Without it, submitted tasks run in this process.
+   */
+  queue?: TaskQueue;
+  /** Queued tasks this replica runs at once (default 64). */
+  concurrency?: number;
   /** Estimates a pipeline's cost, so LLM-drafted plans over the task's budget are rejected before they run. */
   estimateCostUsd?: (pipeline: PipelineDefinition) => number;
 }
@@ -63,6 +78,9 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
   const store = options.store ?? createMemoryTaskStore();
   const skills = new SkillDirectory(connection);
   const running = new Map<string, Promise<TaskResult>>();
+  const handles = new Map<string, TaskHandle>();
+  /** This replica's identity in the records it owns; a new one per process, so a restart never mistakes an old write for its own. */
+  const owner = randomUUID();
   const margin = options.requestMarginMs ?? 2_000;
   const totals = { tasks: 0, completed: 0, failed: 0, costUsd: 0 };
 
@@ -88,12 +106,14 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
           feedback: input.feedback,
           stream: options.streamTokens ?? false,
         };
-        return (await requestJson(connection, subjects.workerRun(input.node.skill), request, {
-          timeoutMs: input.node.timeoutMs + margin,
-          idempotencyKey: `${input.task.tenant}:${input.task.id}:${input.node.id}:${input.attempt}`,
-          spanName: 'troupe.planner.run-node',
-          signal,
-        })) as WorkerResult;
+        const send = () =>
+          requestJson(connection, subjects.workerRun(input.node.skill), request, {
+            timeoutMs: input.node.timeoutMs + margin,
+            idempotencyKey: `${input.task.tenant}:${input.task.id}:${input.node.id}:${input.attempt}`,
+            spanName: 'troupe.planner.run-node',
+            signal,
+          });
+        return (await retryWhileUnavailable(send, { budgetMs: input.node.timeoutMs, signal })) as WorkerResult;
       }),
       judgeNode: fromPromise(async ({ input, signal }) => {
         const request: JudgeRequest = {
@@ -109,11 +129,9 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
           maxAttempts: input.node.maxAttempts,
           ...(input.node.checks ? { checks: input.node.checks } : {}),
         };
-        return (await requestJson(connection, subjects.judgeVerify, request, {
-          timeoutMs: 30_000,
-          spanName: 'troupe.planner.judge-node',
-          signal,
-        })) as Verdict;
+        const judgeTimeoutMs = options.judgeTimeoutMs ?? 30_000;
+        const send = () => requestJson(connection, subjects.judgeVerify, request, { timeoutMs: judgeTimeoutMs, spanName: 'troupe.planner.judge-node', signal });
+        return (await retryWhileUnavailable(send, { budgetMs: judgeTimeoutMs, signal })) as Verdict;
       }),
       askHuman: fromPromise(async ({ input, signal }) =>
         (await requestJson(connection, subjects.humanReview, input, {
@@ -147,41 +165,89 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
   }
 
   function startTask(task: PlannedTask, pipeline: PipelineDefinition, resumeFrom?: TaskRecord, planReport?: NodeReport): Promise<TaskResult> {
-    const key = `${task.tenant}.${task.id}`;
-    const existing = running.get(key);
+    const existing = running.get(`${task.tenant}.${task.id}`);
     if (existing) return existing;
-    const startedAt = resumeFrom?.startedAt ?? Date.now();
+    const record: TaskRecord = {
+      task,
+      pipelineName: pipeline.name,
+      pipeline,
+      ...(planReport ? { planReport } : {}),
+      startedAt: resumeFrom?.startedAt ?? Date.now(),
+      status: 'running',
+      nodes: resumeFrom?.nodes ?? {},
+      owner,
+    };
+    // Revision 0: the record must not exist yet, so two replicas never both start the same id.
+    return launchTask(record, 0).result;
+  }
+
+  /**
+   * Runs a task's planner machine in this replica, from scratch or from `record.nodes` (a resumed
+   * task re-sends its in-flight nodes at the same attempt; finished nodes never run again). The
+   * record is persisted after every transition, coalesced, each write conditional on `revision`.
+   */
+  function launchTask(record: TaskRecord, revision: number): TaskHandle {
+    const { task } = record;
+    const key = `${task.tenant}.${task.id}`;
+    const existing = handles.get(key);
+    if (existing) return existing;
+    const pipeline = record.pipeline!;
+    const resumed = Object.keys(record.nodes).length > 0;
     totals.tasks += 1;
     const taskLogger = logger.child({ taskId: task.id, tenant: task.tenant });
-    const actor = createActor(machine, { input: { task, pipeline, startedAt, ...(resumeFrom ? { nodes: resumeFrom.nodes } : {}) } });
-    actor.on('progress', ({ event }) => publish(task.tenant, event));
-    const record: TaskRecord = { task, pipelineName: pipeline.name, startedAt, status: 'running', nodes: {} };
+    const actor = createActor(machine, { input: { task, pipeline, startedAt: record.startedAt, ...(resumed ? { nodes: record.nodes } : {}) } });
+    // Each event is a NATS message (and a socket write); skip them when nobody asked.
+    const progress = task.progress ?? true;
+    if (progress) actor.on('progress', ({ event }) => publish(task.tenant, event));
+    const writer = new RecordWriter(store, record, { revision, logger: taskLogger });
     actor.subscribe((snapshot) => {
       record.nodes = snapshot.context.nodes;
+      writer.changed();
     });
-    publish(task.tenant, { type: 'task.accepted', taskId: task.id, at: Date.now() });
-    publish(task.tenant, {
+    if (progress) publish(task.tenant, { type: 'task.accepted', taskId: task.id, at: Date.now() });
+    if (progress) publish(task.tenant, {
       type: 'plan.ready',
       taskId: task.id,
       at: Date.now(),
       nodes: pipeline.nodes.map((node) => ({ id: node.id, skill: node.skill, dependsOn: node.dependsOn })),
     });
+    if (resumed) taskLogger.info({ finished: Object.values(record.nodes).filter((node) => node.status === 'succeeded').length }, 'resuming task mid-DAG');
+    let interrupt!: (reason: unknown) => void;
+    const interrupted = new Promise<never>((_, reject) => {
+      interrupt = reject;
+    });
     actor.start();
-    const result = toPromise(actor)
-      .then((output) => (planReport ? withPlanReport(output, planReport) : output))
+    writer.changed();
+    const superseded = writer.lost.then((error) => Promise.reject(error));
+    const result = Promise.race([toPromise(actor), superseded, interrupted])
+      .then((output) => (record.planReport ? withPlanReport(output, record.planReport) : output))
       .then(async (output) => {
         record.status = output.status === 'completed' ? 'completed' : 'failed';
         record.result = output;
+        await writer.flush();
         totals[record.status] += 1;
         totals.costUsd += output.costUsd;
-        await store.put(record);
         taskLogger.info({ status: output.status, costUsd: output.costUsd, latencyMs: output.latencyMs }, 'task finished');
         return output;
       })
-      .finally(() => running.delete(key));
+      .finally(() => {
+        actor.stop();
+        writer.close();
+        handles.delete(key);
+        running.delete(key);
+      });
+    result.catch((error: unknown) => taskLogger.info({ code: getTroupeErrorFromUnknown(error).code }, `task stopped in this replica: ${getTroupeErrorFromUnknown(error).message}`));
+    const handle: TaskHandle = {
+      result,
+      async interrupt() {
+        actor.stop();
+        await writer.flush(3_000).catch((error: unknown) => taskLogger.warn({ err: error }, 'could not store the latest state of an interrupted task'));
+        interrupt(new TroupeError(ErrorCode.CANCELLED, 'the planner replica is shutting down; the task continues on another replica', { retryable: true }));
+      },
+    };
+    handles.set(key, handle);
     running.set(key, result);
-    void store.put(record);
-    return result;
+    return handle;
   }
 
   type Admission =
@@ -207,7 +273,7 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
     throw new TroupeError(ErrorCode.NOT_FOUND, `task "${record.task.id}" is not running in this planner`);
   }
 
-  return createTroupeService({
+  const service = await createTroupeService({
     connection,
     name: 'troupe-planner',
     version: VERSION,
@@ -225,7 +291,8 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
         spanName: 'troupe.planner.run',
         handle: async (raw, context) => {
           const admitted = await admit(raw, context.subject);
-          return admitted.kind === 'duplicate' ? resultOf(admitted.record) : startTask(admitted.task, admitted.pipeline, undefined, admitted.planReport);
+          if (admitted.kind === 'duplicate') return resultOf(admitted.record);
+          return startTask({ ...admitted.task, progress: raw.progress ?? false }, admitted.pipeline, undefined, admitted.planReport);
         },
       }),
       defineEndpoint({
@@ -238,10 +305,17 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
         handle: async (raw, context) => {
           const admitted = await admit(raw, context.subject);
           const task = admitted.kind === 'duplicate' ? admitted.record.task : admitted.task;
-          if (admitted.kind === 'new') {
+          let duplicate = admitted.kind === 'duplicate';
+          if (admitted.kind === 'new' && options.queue) {
+            // Replied only once JetStream has stored it: from here on no process death loses the task.
+            ({ duplicate } = await options.queue.enqueue({ task, pipeline: admitted.pipeline, ...(admitted.planReport ? { planReport: admitted.planReport } : {}) }));
+            // Lets `tasks.result` say "accepted" before a replica picks the task up; never overwrites progress.
+            const queued: TaskRecord = { task, pipelineName: admitted.pipeline.name, startedAt: Date.now(), status: 'queued', nodes: {} };
+            await store.put(queued, { expectedRevision: 0 }).catch(() => undefined);
+          } else if (admitted.kind === 'new') {
             startTask(task, admitted.pipeline, undefined, admitted.planReport).catch((error: unknown) => logger.error({ err: error, taskId: task.id }, 'task crashed'));
           }
-          return { taskId: task.id, tenant: task.tenant, eventsSubject: subjects.taskEvents(task.tenant, task.id), duplicate: admitted.kind === 'duplicate' };
+          return { taskId: task.id, tenant: task.tenant, eventsSubject: subjects.taskEvents(task.tenant, task.id), duplicate };
         },
       }),
       defineEndpoint({
@@ -256,12 +330,65 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
           if (!record) throw new TroupeError(ErrorCode.NOT_FOUND, `no task "${query.taskId}" for tenant "${tenant}"`);
           if (record.result || query.waitMs === 0) return record.result ?? pendingResult(record);
           const inFlight = running.get(`${tenant}.${query.taskId}`);
-          if (!inFlight) return pendingResult(record);
-          return Promise.race([inFlight, new Promise<TaskResult>((resolve) => setTimeout(() => resolve(pendingResult(record)), query.waitMs))]);
+          if (inFlight) {
+            return Promise.race([inFlight, new Promise<TaskResult>((resolve) => setTimeout(() => resolve(pendingResult(record)), query.waitMs))]).catch(() => pendingResult(record));
+          }
+          // Queued, or running on another replica: watch the shared store until it finishes.
+          const until = Date.now() + query.waitMs;
+          let latest = record;
+          while (!latest.result && Date.now() < until) {
+            await new Promise((resolve) => setTimeout(resolve, Math.min(100, Math.max(0, until - Date.now()))));
+            latest = (await store.get(tenant, query.taskId)) ?? latest;
+          }
+          return latest.result ?? pendingResult(latest);
         },
       }),
     ],
   });
+
+  const queue = options.queue;
+  const runner: QueuedTaskRunner | undefined = queue
+    ? runQueuedTasks({
+        queue,
+        store,
+        owner,
+        concurrency: options.concurrency ?? 64,
+        logger,
+        resolvePipeline,
+        launch: launchTask,
+        localTask: (tenant, taskId) => handles.get(`${tenant}.${taskId}`),
+      })
+    : undefined;
+
+  let stopping: Promise<void> | undefined;
+  const stop = (graceMs = 10_000) => {
+    stopping ??= (async () => {
+      await Promise.all([service.stop(graceMs), runner?.stop(graceMs)]);
+      if (!queue) return;
+      // `tasks.run` tasks still running past the grace: store them and queue them, so another
+      // replica finishes them from where they are (their callers can fetch the result).
+      const direct = [...handles.entries()];
+      await Promise.all(
+        direct.map(async ([key, handle]) => {
+          await handle.interrupt();
+          const record = await store.get(key.slice(0, key.indexOf('.')), key.slice(key.indexOf('.') + 1)).catch(() => undefined);
+          if (!record?.pipeline || record.status !== 'running') return;
+          await queue
+            .enqueue({ task: record.task, pipeline: record.pipeline, ...(record.planReport ? { planReport: record.planReport } : {}) })
+            .catch((error: unknown) => logger.error({ err: error, taskId: record.task.id }, 'could not hand an unfinished task over'));
+        }),
+      );
+    })();
+    return stopping;
+  };
+  return {
+    id: service.id,
+    get inFlight() {
+      return service.inFlight + (runner?.inFlight ?? 0);
+    },
+    stop,
+    [Symbol.asyncDispose]: () => stop(),
+  };
 }
 
 /** Adds the LLM planning calls to the result, so their tokens and cost are never hidden. */
@@ -282,7 +409,7 @@ function pendingResult(record: TaskRecord): TaskResult {
   return {
     taskId: record.task.id,
     tenant: record.task.tenant,
-    status: 'running',
+    status: record.status === 'queued' ? 'accepted' : 'running',
     nodes: [],
     usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 },
     costUsd: 0,

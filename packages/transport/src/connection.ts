@@ -31,6 +31,8 @@ export async function connectNats(input: NatsOptions = {}): Promise<NatsConnecti
     servers: options.servers,
     maxReconnectAttempts: options.maxReconnectAttempts,
     reconnectTimeWait: options.reconnectTimeWaitMs,
+    // nats.js otherwise builds an Error (with a stack) per request just in case it fails: measurable on the hot path.
+    noAsyncTraces: true,
     ...(options.name ? { name: options.name } : {}),
     ...(options.user ? { user: options.user, pass: options.pass ?? '' } : {}),
     ...(options.token ? { token: options.token } : {}),

@@ -20,6 +20,8 @@ export const TaskSubmission = z
     budgetUsd: z.number().nonnegative().optional(),
     deadlineMs: z.number().int().min(1).max(3_600_000).optional(),
     metadata: z.record(z.string(), z.string()).default({}),
+    /** Publish progress events on the task's events subject; default: yes for `submit`, no for `run`. */
+    progress: z.boolean().optional(),
   })
   .refine((task) => task.pipeline !== undefined || task.plan !== undefined || task.planner === 'llm', {
     message: 'give "pipeline" (a registered pipeline name), "plan" (an inline pipeline) or "planner": "llm"',
