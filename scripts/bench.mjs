@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 
 const benches = {
   runtime: 'test/bench/runtime-bench.ts',
-  local: 'packages/llama/bench/local-bench.ts',
+  local: 'test/bench/local-bench.ts',
+  'local-model': 'packages/llama/bench/local-bench.ts',
   routing: 'packages/router/bench/routing-bench.ts',
   chaos: 'test/bench/chaos-bench.ts',
   fuzz: 'test/bench/fuzz-bench.ts',

@@ -16,6 +16,8 @@ const { values } = parseArgs({
     sequential: { type: 'string', default: '2000' },
     concurrent: { type: 'string', default: '10000' },
     inflight: { type: 'string', default: '64' },
+    /** JetStream work queue + KV task state + node ledger (the services' default) instead of in-memory state. */
+    durable: { type: 'boolean', default: false },
   },
 });
 const sequentialCount = Number(values.sequential);
@@ -35,7 +37,13 @@ writeFileSync(
 );
 
 const server = await startNatsServer();
-const env = { TROUPE_NATS_URL: server.url, TROUPE_MODELS_CONFIG: registry, TROUPE_PIPELINES: pipelines, TROUPE_LOG_LEVEL: 'warn' };
+const env = {
+  TROUPE_NATS_URL: server.url,
+  TROUPE_MODELS_CONFIG: registry,
+  TROUPE_PIPELINES: pipelines,
+  TROUPE_LOG_LEVEL: 'warn',
+  TROUPE_DURABLE: values.durable ? 'true' : 'false',
+};
 const services = [await launchService('judge', env), await launchService('worker', env), await launchService('planner', env)];
 const connection = await connectNats({ servers: server.url });
 const responderConnection = await connectNats({ servers: server.url });
@@ -94,6 +102,7 @@ try {
   const result = {
     bench: 'runtime',
     processes: 'nats-server + planner + worker + judge + client, each its own process',
+    durable: values.durable,
     raw_rtt_ms: { p50: round(percentile(rtts, 50)), p99: round(percentile(rtts, 99)) },
     task_planner_worker_judge: {
       description: 'client → planner → worker → judge → reply (1 subtask, 3 actors)',

@@ -2,4 +2,5 @@ export { launchService, serviceEntry, type LaunchedService, type ServiceName } f
 export { up, type RunningTroupe, type UpOptions } from './up-command.js';
 export { runTask, type RunOptions } from './run-command.js';
 export { status } from './status-command.js';
+export { listDeadLettersCommand, showDeadLetterCommand, type DeadLetterCommandOptions } from './dlq-command.js';
 export { resolveNatsUrl } from './nats-target.js';

@@ -4,8 +4,11 @@ import { getTroupeErrorFromUnknown } from '@troupe/protocol';
 import { resolveNatsUrl } from './nats-target.js';
 import { runTask } from './run-command.js';
 import { status } from './status-command.js';
+import { listDeadLettersCommand, showDeadLetterCommand } from './dlq-command.js';
 import { up } from './up-command.js';
 import { demo } from './demo-command.js';
+import { listModels, pull } from './models-command.js';
+import { PermissionRoles, parsePermissionRoles, printPermissions } from './permissions-command.js';
 
 const program = new Command('troupe').description('Compound AI on NATS: planner, workers and judge.').showHelpAfterError();
 
@@ -44,12 +47,74 @@ program
     process.exitCode = ok ? 0 : 1;
   });
 
+const models = program.command('models').description('the model registry: list models and their state, pull GGUF files');
+models
+  .command('list', { isDefault: true })
+  .description('list registry models with load state and prices')
+  .option('--config <file>', 'model registry JSON (default: models/troupe.models.json)')
+  .option('--models-dir <dir>', 'directory of GGUF files (default: $TROUPE_MODELS_DIR)')
+  .action(async (options: { config?: string; modelsDir?: string }) => listModels(options));
+models
+  .command('pull')
+  .description('download a recommended model (models/recommended.json id) or an hf:/https URI into the models directory (needs internet)')
+  .argument('<model>', 'recommended id or URI')
+  .option('--models-dir <dir>', 'target directory (default: $TROUPE_MODELS_DIR)')
+  .action(async (model: string, options: { modelsDir?: string }) => {
+    process.stdout.write(`${await pull(model, options)}\n`);
+  });
+
 program
   .command('status')
   .description('list running Troupe services and their stats (NATS micro-service API)')
   .option('--nats <url>', 'NATS server')
   .action(async (options: { nats?: string }) => {
     process.exitCode = (await status(resolveNatsUrl(options.nats))) > 0 ? 0 : 1;
+  });
+
+const dlq = program.command('dlq').description('tasks that could not be run (dead letters), with the reason');
+
+dlq
+  .command('list')
+  .description('list dead-lettered tasks, newest last')
+  .option('--nats <url>', 'NATS server')
+  .option('--tenant <id>', 'only this tenant')
+  .option('--limit <n>', 'how many of the newest to show', (value) => Number.parseInt(value, 10), 100)
+  .option('--json', 'print JSON', false)
+  .action(async (options: { nats?: string; tenant?: string; limit: number; json: boolean }) => {
+    await listDeadLettersCommand({ natsUrl: resolveNatsUrl(options.nats), limit: options.limit, json: options.json, ...(options.tenant ? { tenant: options.tenant } : {}) });
+  });
+
+dlq
+  .command('show')
+  .description('show one dead-lettered task: the reason and the queued task')
+  .argument('<id>', 'task id, or the sequence number from `troupe dlq list`')
+  .option('--nats <url>', 'NATS server')
+  .option('--tenant <id>', 'tenant of the task')
+  .option('--json', 'print JSON', false)
+  .action(async (id: string, options: { nats?: string; tenant?: string; json: boolean }) => {
+    await showDeadLetterCommand(id, { natsUrl: resolveNatsUrl(options.nats), json: options.json, ...(options.tenant ? { tenant: options.tenant } : {}) });
+  });
+
+program
+  .command('permissions')
+  .description('print nats-server config with least-privilege subject permissions for tenants and services')
+  .option('--tenant <id>', 'a tenant user (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
+  .option('--service <role>', `a service user: ${PermissionRoles.join(', ')} (repeatable)`, (value: string, previous: string[]) => [...previous, value], [])
+  .option('--skills <list>', 'comma-separated skills that narrow the worker user')
+  .option('--no-durable', 'leave out the JetStream queue and KV permissions (services run with TROUPE_DURABLE=false)')
+  .option('--no-budgets', 'leave out the budget ledger bucket (TROUPE_BUDGETS=false)')
+  .option('--no-kv-breakers', 'leave out the shared circuit-breaker bucket (TROUPE_BREAKERS=memory)')
+  .option('--json', 'print the permission sets as JSON', false)
+  .action((options: { tenant: string[]; service: string[]; skills?: string; durable: boolean; budgets: boolean; kvBreakers: boolean; json: boolean }) => {
+    printPermissions({
+      tenants: options.tenant,
+      services: parsePermissionRoles(options.service),
+      ...(options.skills ? { skills: options.skills.split(',').map((skill) => skill.trim()).filter(Boolean) } : {}),
+      durable: options.durable,
+      budgets: options.budgets,
+      kvBreakers: options.kvBreakers,
+      json: options.json,
+    });
   });
 
 try {

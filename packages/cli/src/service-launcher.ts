@@ -43,7 +43,8 @@ export async function launchService(name: ServiceName, env: NodeJS.ProcessEnv, o
         resolve();
       }
     });
-    child.once('exit', (code) => {
+    // 'close', not 'exit': a process that dies at once exits before its stderr (the reason) is read.
+    child.once('close', (code) => {
       clearTimeout(timer);
       reject(new Error(`${name} exited with code ${code} before it was ready:\n${logs}`));
     });

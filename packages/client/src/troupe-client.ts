@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/nats-core';
 import {
+  ErrorCode,
+  TroupeError,
+  getTroupeErrorFromUnknown,
   ProgressEvent,
   TaskAccepted,
   TaskResult,
@@ -32,6 +35,17 @@ export interface TroupeClient {
 
 const decoder = new TextDecoder();
 
+async function* subscriptionMessages<Message>(subscription: AsyncIterable<Message>, taskId: string): AsyncIterable<Message> {
+  try {
+    yield* subscription;
+  } catch (error) {
+    if (/permission/i.test(error instanceof Error ? `${error.name} ${error.message}` : String(error))) {
+      throw new TroupeError(ErrorCode.PERMISSION_DENIED, `not allowed to follow the events of task "${taskId}"`, { cause: error });
+    }
+    throw getTroupeErrorFromUnknown(error, ErrorCode.UNAVAILABLE);
+  }
+}
+
 /**
  * A Troupe client for Node backends. Other languages need no SDK: send JSON that matches
  * `task-submission.schema.json` to `troupe.v1.<tenant>.tasks.run`.
@@ -50,7 +64,8 @@ export function createTroupeClient(options: TroupeClientOptions): TroupeClient {
     eventOptions.signal?.addEventListener('abort', () => subscription.unsubscribe(), { once: true });
     return (async function* () {
       try {
-        for await (const message of subscription) {
+        // A refused subscription surfaces here as nats.js's permission error: give callers a TroupeError.
+        for await (const message of subscriptionMessages(subscription, taskId)) {
           const parsed = ProgressEvent.safeParse(JSON.parse(decoder.decode(message.data)));
           if (!parsed.success) continue;
           yield parsed.data;

@@ -20,6 +20,8 @@ const defaultPrompt = 'Tell me a story about a little girl and her dog.';
 export interface BareBenchOptions {
   modelPath: string;
   prompt?: string;
+  /** A system message before the prompt, to mirror exactly what a Troupe worker sends. */
+  system?: string;
   maxTokens?: number;
   runs?: number;
   threads?: number;
@@ -58,7 +60,8 @@ export async function createBareRunner(options: BareBenchOptions): Promise<BareR
     gpu: 'auto',
     build: 'never',
     maxThreads: threads,
-    logLevel: LlamaLogLevel.error,
+    // With logLevel 'error' llama.cpp prints its warnings to stderr itself; 'warn' routes them here.
+    logLevel: LlamaLogLevel.warn,
     logger: () => undefined,
     progressLogs: false,
   });
@@ -72,7 +75,12 @@ export async function createBareRunner(options: BareBenchOptions): Promise<BareR
       const chat = new LlamaChat({ contextSequence: sequence, chatWrapper, autoDisposeSequence: false });
       const started = performance.now();
       let firstToken: number | undefined;
-      await chat.generateResponse([{ type: 'user', text: prompt }, { type: 'model', response: [] }], {
+      const history = [
+        ...(options.system ? [{ type: 'system' as const, text: options.system }] : []),
+        { type: 'user' as const, text: prompt },
+        { type: 'model' as const, response: [] },
+      ];
+      await chat.generateResponse(history, {
         maxTokens,
         temperature: 0,
         onToken: () => (firstToken ??= performance.now()),
@@ -153,7 +161,6 @@ export async function runLocalBench(options: LocalBenchOptions = {}): Promise<Lo
       bareSamples.push(await bare.once());
       troupeSamples.push(await troupeOnce());
     }
-    await bare.dispose();
     await single.dispose();
     const bareStats = summarise(bareSamples);
     const troupeStats = summarise(troupeSamples);
@@ -186,9 +193,9 @@ export async function runLocalBench(options: LocalBenchOptions = {}): Promise<Lo
       node: process.version,
     };
   } finally {
-    await bare.dispose();
     await single.dispose();
     await many.dispose();
+    await bare.dispose();
     await getSharedLlamaRuntime().dispose();
   }
 }

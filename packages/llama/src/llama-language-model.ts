@@ -204,14 +204,18 @@ export function createLlamaLanguageModel(config: ModelConfig | ModelConfigInput,
       return disposed;
     },
     async load(loadOptions = {}) {
-      const { onProgress } = loadOptions;
-      if (onProgress) progressListeners.add(onProgress);
+      let finished = false;
+      const listener = (progress: number) => {
+        finished ||= progress >= 1;
+        loadOptions.onProgress?.(progress);
+      };
+      progressListeners.add(listener);
       try {
         const loaded = await ensureLoaded();
-        onProgress?.(1);
+        if (!finished) loadOptions.onProgress?.(1); // it was loaded before this call
         return loaded.info;
       } finally {
-        if (onProgress) progressListeners.delete(onProgress);
+        progressListeners.delete(listener);
       }
     },
     doGenerate(call) {

@@ -32,7 +32,7 @@ describe('model path resolution', () => {
     expect(await resolveModelPath(stories, modelsDirectory)).toBe(path.join(modelsDirectory, 'stories260K.gguf'));
     const tiny = findModelConfig(registry.models, 'llama-2-tiny-random');
     expect(await resolveModelPath(tiny, modelsDirectory)).toBe(path.join(modelsDirectory, 'llama-2-tiny-random.gguf'));
-    expect(findModelConfig(registry, 'echo').provider).toBe('echo');
+    expect(findModelConfig(registry, 'stories260k').provider).toBe('llama-cpp');
   });
 
   it('reports an unknown id with MODEL_NOT_FOUND and the ids it knows', async () => {

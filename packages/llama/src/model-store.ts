@@ -75,6 +75,13 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
   let disposed = false;
 
   const load = async (config: ModelConfig, directory: string, listeners: Set<(progress: number) => void>) => {
+    // llama.cpp may repeat a value (it reports 1 itself); listeners see each step once, rising.
+    let last = -1;
+    const report = (progress: number) => {
+      if (progress <= last) return;
+      last = progress;
+      notify(listeners, progress, logger);
+    };
     const filePath = await resolveModelPath(config, directory);
     await assertGgufFile(filePath);
     const llama = await runtime.getLlama();
@@ -83,9 +90,9 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
       const model = await llama.loadModel({
         modelPath: filePath,
         gpuLayers: config.gpuLayers,
-        onLoadProgress: (progress) => notify(listeners, progress, logger),
+        onLoadProgress: report,
       });
-      notify(listeners, 1, logger);
+      report(1);
       logger.info({ modelId: config.id, path: filePath, gpuLayers: model.gpuLayers, ms: Math.round(performance.now() - started) }, 'model loaded');
       return { model, path: filePath };
     } catch (error) {

@@ -47,12 +47,14 @@ export interface GenerateResult {
   metrics: GenerationMetrics;
   /** Provider-reported model name (e.g. the dated snapshot an alias resolved to). */
   responseModel?: string;
+  /** Registry id of the model that actually answered, when a fallback chain served the call. */
+  servedBy?: string;
 }
 
 /** Stream parts as a discriminated union on `type`. */
 export type StreamPart =
   | { type: 'text-delta'; delta: string }
-  | { type: 'finish'; usage: TokenUsage; finishReason: FinishReason; metrics: GenerationMetrics; responseModel?: string };
+  | { type: 'finish'; usage: TokenUsage; finishReason: FinishReason; metrics: GenerationMetrics; responseModel?: string; servedBy?: string };
 
 export interface EmbeddingModel {
   readonly specificationVersion: 'troupe.v1';

@@ -25,8 +25,10 @@ export { QueueGroup, SUBJECT_ROOT, subjects, tenantOfSubject } from './subjects.
 export { DEFAULT_MAX_PAYLOAD_BYTES, Header } from './headers.js';
 export { wireSchemas, toJsonSchemas } from './json-schema.js';
 export {
+  DurableResourceNames,
   SERVICE_INBOX_PREFIX,
   ServiceName,
+  SharedBucketNames,
   judgePermissions,
   kvBucketPermissions,
   mergePermissions,
@@ -36,5 +38,6 @@ export {
   tenantInboxPrefix,
   tenantPermissions,
   workerPermissions,
+  type RolePermissionOptions,
   type SubjectPermissions,
 } from './permissions.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgePermissions, plannerPermissions, tenantInboxPrefix, tenantPermissions, workerPermissions, type SubjectPermissions } from './permissions.js';
+import { DurableResourceNames, SharedBucketNames, judgePermissions, kvBucketPermissions, plannerPermissions, tenantInboxPrefix, tenantPermissions, workerPermissions, type SubjectPermissions } from './permissions.js';
 import { subjects } from './subjects.js';
 
 /** NATS subject matching: `*` is one token, `>` one or more trailing tokens. */
@@ -26,7 +26,10 @@ describe('tenant permissions', () => {
   });
 
   it("denies another tenant's subjects, internal subjects, the shared inbox and the service API", () => {
-    for (const subject of [subjects.taskRun('globex'), subjects.taskSubmit('globex'), subjects.taskResult('globex'), subjects.workerRun('extract'), subjects.judgeVerify, subjects.humanReview, '$SRV.PING', '$JS.API.INFO']) {
+    const forbidden = [subjects.taskRun('globex'), subjects.taskSubmit('globex'), subjects.taskResult('globex'), subjects.workerRun('extract'), subjects.judgeVerify, subjects.humanReview, '$SRV.PING', '$JS.API.INFO'];
+    // Its own durable queue and dead letters too: only the planner writes those, after admission checks.
+    forbidden.push(DurableResourceNames.taskQueue('acme'), DurableResourceNames.deadTask('acme'), '$KV.troupe_tasks.acme.t1');
+    for (const subject of forbidden) {
       expect(canPublish(acme, subject)).toBe(false);
     }
     for (const subject of [subjects.taskEvents('globex', 'task-1'), `${tenantInboxPrefix('globex')}.Xyz123.7`, '_INBOX.Xyz123.7', subjects.verdictFeed, subjects.taskRun('acme')]) {
@@ -50,6 +53,25 @@ describe('service permissions', () => {
     expect(canPublish(planner, subjects.taskEvents('anyone', 't'))).toBe(true);
     expect(canSubscribe(planner, subjects.workerRun('classify'))).toBe(false);
     expect(canPublish(planner, subjects.taskRun('anyone'))).toBe(false);
+  });
+
+  it('give durable services their own JetStream resources and nobody else\'s', () => {
+    const planner = plannerPermissions();
+    expect(canPublish(planner, DurableResourceNames.taskQueue('acme'))).toBe(true);
+    expect(canPublish(planner, `$JS.API.CONSUMER.MSG.NEXT.${DurableResourceNames.tasksStream}.${DurableResourceNames.plannerConsumer}`)).toBe(true);
+    expect(canPublish(planner, `$KV.${DurableResourceNames.tasksBucket}.acme.t1`)).toBe(true);
+    expect(canPublish(planner, `$KV.${DurableResourceNames.nodeResultsBucket}.acme.t1.n.1`)).toBe(false);
+    expect(canPublish(planner, `$JS.API.STREAM.DELETE.${DurableResourceNames.tasksStream}`)).toBe(false);
+    expect(canPublish(plannerPermissions({ durable: false }), DurableResourceNames.taskQueue('acme'))).toBe(false);
+    const worker = workerPermissions();
+    expect(canPublish(worker, `$KV.${DurableResourceNames.nodeResultsBucket}.acme.t1.n.1`)).toBe(true);
+    expect(canPublish(worker, `$KV.${DurableResourceNames.tasksBucket}.acme.t1`)).toBe(false);
+    expect(canSubscribe(workerPermissions({ durable: false, budgets: false, kvBreakers: false }), '_INBOX.x.1')).toBe(false);
+    expect(canPublish(planner, `$KV.${SharedBucketNames.budgets}.task.acme.t1`)).toBe(true);
+    expect(canPublish(planner, `$KV.${SharedBucketNames.breakers}.openai`)).toBe(false);
+    expect(canPublish(worker, `$JS.API.CONSUMER.CREATE.KV_${SharedBucketNames.breakers}`)).toBe(true); // breakers are watched
+    expect(canPublish(kvBucketPermissions('b'), '$JS.API.CONSUMER.CREATE.KV_b')).toBe(false);
+    expect(canPublish(kvBucketPermissions('b', { watch: true }), '$JS.API.CONSUMER.CREATE.KV_b')).toBe(true);
   });
 
   it('narrow a worker to the skills it serves', () => {

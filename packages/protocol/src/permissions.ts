@@ -45,11 +45,47 @@ function serviceApiSubjects(name: ServiceName): string[] {
 const anyTenantEvents = subjects.taskEvents('*', '*');
 
 /**
- * The planner answers tenants' task requests, asks workers, the judge and human reviewers, finds
- * workers through `$SRV.INFO`, and publishes progress events for every tenant.
+ * JetStream resources of the durable mode (`TROUPE_DURABLE=true`, the default). They mirror
+ * `DurableResource` in @troupe/durability; test/integration/security.test.ts runs the services
+ * with exactly these permissions, so a rename there shows up as a permission violation.
  */
-export function plannerPermissions(): SubjectPermissions {
-  return {
+export const DurableResourceNames = {
+  tasksStream: 'TROUPE_TASKS',
+  plannerConsumer: 'troupe-planner',
+  deadLetterStream: 'TROUPE_DEAD_TASKS',
+  tasksBucket: 'troupe_tasks',
+  nodeResultsBucket: 'troupe_node_results',
+  /** Subjects of the task queue and the dead letters: `troupe.v1.<tenant>.tasks.{queue,dead}`. */
+  taskQueue: (tenant: string) => `${SUBJECT_ROOT}.${tenant}.tasks.queue`,
+  deadTask: (tenant: string) => `${SUBJECT_ROOT}.${tenant}.tasks.dead`,
+} as const;
+
+/** KV buckets that services share outside the durable mode: budget ledger and circuit breakers. */
+export const SharedBucketNames = {
+  /** `@troupe/budget` ledger: the planner sets task limits, workers with priced models reserve against them. */
+  budgets: 'troupe_budgets',
+  /** `@troupe/resilience` circuit breakers, shared by workers with priced models and watched by each. */
+  breakers: 'troupe_breakers',
+} as const;
+
+/** Which optional state a service keeps in NATS; each default mirrors the services' own default. */
+export interface RolePermissionOptions {
+  /** `TROUPE_DURABLE=true`: JetStream task queue, task records and node ledger in KV (default true). */
+  durable?: boolean;
+  /** `TROUPE_BUDGETS=true`: the shared budget ledger in KV (default true). */
+  budgets?: boolean;
+  /** `TROUPE_BREAKERS=kv`: circuit breakers in a watched KV bucket; workers only (default true). */
+  kvBreakers?: boolean;
+}
+
+/**
+ * The planner answers tenants' task requests, asks workers, the judge and human reviewers, finds
+ * workers through `$SRV.INFO`, and publishes progress events for every tenant. Durable: it also
+ * queues tasks in JetStream, pulls them back with the shared consumer, dead-letters the ones that
+ * cannot run, and keeps task records in KV. With budgets on, it sets each task's limit in the ledger.
+ */
+export function plannerPermissions(options: RolePermissionOptions = {}): SubjectPermissions {
+  const base: SubjectPermissions = {
     publish: [
       subjects.workerRun('*'),
       subjects.judgeVerify,
@@ -66,19 +102,47 @@ export function plannerPermissions(): SubjectPermissions {
     ],
     allowResponses: true,
   };
+  const withBudgets = options.budgets === false ? base : mergePermissions(base, kvBucketPermissions(SharedBucketNames.budgets));
+  if (options.durable === false) return withBudgets;
+  const { tasksStream: stream, plannerConsumer: consumer, deadLetterStream: dead } = DurableResourceNames;
+  const queue: SubjectPermissions = {
+    publish: [
+      DurableResourceNames.taskQueue('*'),
+      DurableResourceNames.deadTask('*'),
+      '$JS.API.INFO',
+      ...[stream, dead].flatMap((name) => [`$JS.API.STREAM.INFO.${name}`, `$JS.API.STREAM.CREATE.${name}`]),
+      `$JS.API.CONSUMER.INFO.${stream}.${consumer}`,
+      `$JS.API.CONSUMER.CREATE.${stream}.${consumer}`,
+      `$JS.API.CONSUMER.CREATE.${stream}.${consumer}.>`,
+      `$JS.API.CONSUMER.DURABLE.CREATE.${stream}.${consumer}`,
+      `$JS.API.CONSUMER.MSG.NEXT.${stream}.${consumer}`,
+      `$JS.ACK.${stream}.${consumer}.>`,
+    ],
+    subscribe: [],
+    allowResponses: false,
+  };
+  return mergePermissions(mergePermissions(withBudgets, queue), kvBucketPermissions(DurableResourceNames.tasksBucket));
 }
 
 /**
  * A worker answers subtask requests for its skills (all skills by default) and publishes token
- * deltas as progress events. It sends no requests, so it needs no inbox.
+ * deltas as progress events. Durable: it records node attempts in a KV ledger; with priced models
+ * it reserves against the budget ledger and shares circuit breakers.
  */
-export function workerPermissions(options: { skills?: readonly string[] } = {}): SubjectPermissions {
+export function workerPermissions(options: RolePermissionOptions & { skills?: readonly string[] } = {}): SubjectPermissions {
   const skills = options.skills && options.skills.length > 0 ? options.skills : ['*'];
-  return {
+  const base: SubjectPermissions = {
     publish: [anyTenantEvents],
     subscribe: [...skills.map((skill) => subjects.workerRun(skill)), ...serviceApiSubjects(ServiceName.worker)],
     allowResponses: true,
   };
+  // The budget and breaker buckets are opened only by workers that have priced models.
+  const buckets = [
+    ...(options.durable === false ? [] : [kvBucketPermissions(DurableResourceNames.nodeResultsBucket)]),
+    ...(options.budgets === false ? [] : [kvBucketPermissions(SharedBucketNames.budgets)]),
+    ...(options.kvBreakers === false ? [] : [kvBucketPermissions(SharedBucketNames.breakers, { watch: true })]),
+  ];
+  return buckets.reduce(mergePermissions, base);
 }
 
 /** The judge answers verify requests and publishes each verdict on the verdict feed. */
@@ -95,30 +159,40 @@ export function reviewerPermissions(): SubjectPermissions {
   return { publish: [], subscribe: [subjects.humanReview], allowResponses: true };
 }
 
-/** Operators (`troupe status`): query the micro-service API of every service, nothing else. */
+/** Operators (`troupe status`, `troupe dlq`): the micro-service API of every service and the dead letters, read-only. */
 export function operatorPermissions(): SubjectPermissions {
-  return { publish: ['$SRV.>'], subscribe: [`${SERVICE_INBOX_PREFIX}.>`], allowResponses: false };
+  const dead = DurableResourceNames.deadLetterStream;
+  return {
+    publish: ['$SRV.>', '$JS.API.INFO', `$JS.API.STREAM.INFO.${dead}`, `$JS.API.STREAM.MSG.GET.${dead}`, `$JS.API.DIRECT.GET.${dead}`],
+    subscribe: [`${SERVICE_INBOX_PREFIX}.>`],
+    allowResponses: false,
+  };
 }
 
 /**
- * A tenant's clients: send task requests on the tenant's own subjects, read the tenant's progress
- * events and the replies in the tenant's private inbox — nothing internal, no other tenant.
+ * A tenant's clients: send task requests on the tenant's own run/submit/result subjects, read the
+ * tenant's progress events and the replies in the tenant's private inbox — nothing internal, no
+ * other tenant, and not the tenant's own `tasks.queue`/`tasks.dead`, which only the planner
+ * writes (a client there would skip the planner's admission checks).
  */
 export function tenantPermissions(tenant: string): SubjectPermissions {
   return {
-    publish: [`${SUBJECT_ROOT}.${tenant}.tasks.>`],
+    publish: [subjects.taskRun(tenant), subjects.taskSubmit(tenant), subjects.taskResult(tenant)],
     subscribe: [subjects.taskEvents(tenant, '*'), `${tenantInboxPrefix(tenant)}.>`],
     allowResponses: false,
   };
 }
 
 /**
- * Extra permissions for a service that keeps state in a JetStream KV bucket (for example the
- * circuit-breaker store): the JetStream API calls that create, read, write and watch one bucket,
- * and the `$KV` subjects of that bucket only. Watches deliver to an inbox, hence `_INBOX.>`.
+ * What a service needs to keep state in one JetStream KV bucket (create, read, write; `watch`
+ * adds the ordered consumer a watcher uses): that bucket's stream and `$KV` subjects only.
+ * KV writes and reads are requests, hence `_INBOX.>`.
  */
-export function kvBucketPermissions(bucket: string): SubjectPermissions {
+export function kvBucketPermissions(bucket: string, options: { watch?: boolean } = {}): SubjectPermissions {
   const stream = `KV_${bucket}`;
+  const watch = options.watch
+    ? [`$JS.API.CONSUMER.CREATE.${stream}`, `$JS.API.CONSUMER.CREATE.${stream}.>`, `$JS.API.CONSUMER.DELETE.${stream}.>`, `$JS.API.CONSUMER.INFO.${stream}.>`, `$JS.FC.${stream}.>`]
+    : [];
   return {
     publish: [
       '$JS.API.INFO',
@@ -128,11 +202,7 @@ export function kvBucketPermissions(bucket: string): SubjectPermissions {
       `$JS.API.STREAM.MSG.GET.${stream}`,
       `$JS.API.DIRECT.GET.${stream}`,
       `$JS.API.DIRECT.GET.${stream}.>`,
-      `$JS.API.CONSUMER.CREATE.${stream}`,
-      `$JS.API.CONSUMER.CREATE.${stream}.>`,
-      `$JS.API.CONSUMER.DELETE.${stream}.>`,
-      `$JS.API.CONSUMER.INFO.${stream}.>`,
-      `$JS.FC.${stream}.>`,
+      ...watch,
       `$KV.${bucket}.>`,
     ],
     subscribe: [`${SERVICE_INBOX_PREFIX}.>`],

@@ -151,7 +151,8 @@ describe.each(providers)('$name provider against its fake API', ({ name, start, 
     expect(slow.retryable).toBe(true);
     const hung = await failureOf(collect(impatient.doStream({ messages })));
     expect(hung.code).toBe(ErrorCode.TIMEOUT);
-    expect(performance.now() - started).toBeLessThan(2_000);
+    // Far below the 5 s the fake would have taken.
+    expect(performance.now() - started).toBeLessThan(4_000);
   });
 
   it('turns a stream cut mid-way into a typed retryable error instead of hanging', async () => {

@@ -109,6 +109,15 @@ describe('circuit breakers', () => {
     expect((await replicas[0]!.snapshot(KEY)).failures).toBe(30);
   });
 
+  it('reads the store once for a healthy model, then serves acquire from its cache', async () => {
+    const store = createMemoryBreakerStore();
+    let reads = 0;
+    const counting: BreakerStore = { ...store, get: (key) => ((reads += 1), store.get(key)) };
+    const breakers = createCircuitBreakers(counting);
+    for (let index = 0; index < 100; index += 1) await breakers.recordSuccess(await breakers.acquire(KEY));
+    expect(reads).toBe(1);
+  });
+
   it('fails open when its store is unreachable', async () => {
     const broken: BreakerStore = {
       get: () => Promise.reject(new Error('no responders')),

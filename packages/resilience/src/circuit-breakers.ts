@@ -82,6 +82,8 @@ export function createCircuitBreakers(store: BreakerStore, options: CircuitBreak
   const fresh = async (key: string): Promise<StoredBreakerState | undefined> => {
     const stored = await store.get(key);
     if (stored) remember(key, stored);
+    // A key never written is closed; caching that (revision 0) keeps healthy models off the store.
+    else if (!cache.has(key)) cache.set(key, { state: CLOSED, revision: 0 });
     return stored ?? cache.get(key);
   };
   const current = async (key: string) => cache.get(key) ?? (await fresh(key));

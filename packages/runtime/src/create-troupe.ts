@@ -4,11 +4,14 @@ import type { RegistryConfigInput } from '@troupe/models';
 import { PipelineDefinition, type PipelineDefinitionInput } from '@troupe/protocol';
 import type { VerdictPolicy } from '@troupe/judge';
 import type { Logger, TroupeService } from '@troupe/transport';
+import type { Router } from '@troupe/router';
 import { hostJudge } from './judge-host.js';
+import { createRouterPolicy } from './router-policy.js';
 import { createModelCatalog, type ModelCatalog, type ModelFactory } from './model-catalog.js';
 import { hostPlanner, type PlannerHostOptions } from './planner-host.js';
+import type { TaskQueue } from './task-queue.js';
 import type { TaskStore } from './task-store.js';
-import { hostWorker } from './worker-host.js';
+import { hostWorker, type NodeResultLedger } from './worker-host.js';
 
 export type TroupeRole = 'planner' | 'worker' | 'judge';
 
@@ -26,7 +29,13 @@ export interface TroupeOptions {
   checks?: readonly Check[];
   verdictPolicy?: VerdictPolicy;
   chooseModel?: PlannerHostOptions['chooseModel'];
+  /** A learned router: picks each node's model and learns from every verdict (overrides `chooseModel`). */
+  router?: Router;
   store?: TaskStore;
+  /** Durable submission for the hosted planner (e.g. `createJetStreamTaskQueue` from `@troupe/durability`). */
+  queue?: TaskQueue;
+  /** Durable node results for the hosted worker (e.g. `createKvNodeLedger` from `@troupe/durability`). */
+  ledger?: NodeResultLedger;
   logger?: Logger;
   maxPayloadBytes?: number;
   streamTokens?: boolean;
@@ -57,6 +66,7 @@ export async function createTroupe(options: TroupeOptions): Promise<Troupe> {
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.maxPayloadBytes ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
   };
+  const routerPolicy = options.router ? createRouterPolicy(options.router) : undefined;
   const services: TroupeService[] = [];
   try {
     if (roles.has('judge')) {
@@ -64,7 +74,15 @@ export async function createTroupe(options: TroupeOptions): Promise<Troupe> {
     }
     if (roles.has('worker')) {
       const skills = options.skills ?? [...new Set(pipelines.flatMap((pipeline) => pipeline.nodes.map((node) => node.skill)))];
-      services.push(await hostWorker({ ...common, skills, models, ...(options.defaultModel ? { defaultModel: options.defaultModel } : {}) }));
+      services.push(
+        await hostWorker({
+          ...common,
+          skills,
+          models,
+          ...(options.defaultModel ? { defaultModel: options.defaultModel } : {}),
+          ...(options.ledger ? { ledger: options.ledger } : {}),
+        }),
+      );
     }
     if (roles.has('planner')) {
       services.push(
@@ -72,7 +90,9 @@ export async function createTroupe(options: TroupeOptions): Promise<Troupe> {
           ...common,
           pipelines,
           ...(options.chooseModel ? { chooseModel: options.chooseModel } : {}),
+          ...(routerPolicy ? { chooseModel: routerPolicy.chooseModel, onVerdict: routerPolicy.onVerdict } : {}),
           ...(options.store ? { store: options.store } : {}),
+          ...(options.queue ? { queue: options.queue } : {}),
           ...(options.streamTokens !== undefined ? { streamTokens: options.streamTokens } : {}),
         }),
       );

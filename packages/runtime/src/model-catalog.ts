@@ -1,5 +1,6 @@
 import { ModelConfig, RegistryConfig, createEchoModel, createTemplateModel, type LanguageModel, type ModelConfigInput, type RegistryConfigInput } from '@troupe/models';
 import { ErrorCode, TroupeError } from '@troupe/protocol';
+import { createFallbackModel } from '@troupe/resilience';
 import type { ResolvedModel } from '@troupe/worker';
 
 /** Builds a LanguageModel for a registry entry; services map each provider name to one. */
@@ -28,6 +29,21 @@ export function createModelCatalog(registry: RegistryConfigInput, factories: Par
     template: (config) => createTemplateModel({ modelId: config.id, templates: config.templates ?? {} }),
     ...factories,
   };
+  // A model with `fallbacks` answers through a chain: itself, then each fallback in order, on
+  // retryable failures, open breakers, or (to longer-context models) CONTEXT_OVERFLOW.
+  const withFallbacks = async (config: ModelConfig, model: LanguageModel): Promise<LanguageModel> => {
+    if (config.fallbacks.length === 0) return model;
+    const chain = [{ model, contextSize: config.contextSize }];
+    for (const id of config.fallbacks) {
+      const fallback = byId.get(id);
+      if (!fallback) throw new TroupeError(ErrorCode.CONFIG_INVALID, `model "${config.id}" falls back to unknown model "${id}"`);
+      const factory = allFactories[fallback.provider];
+      if (!factory) throw new TroupeError(ErrorCode.CONFIG_INVALID, `no provider "${fallback.provider}" is installed for fallback "${id}"`);
+      chain.push({ model: servedAs(fallback.id, await factory(fallback)), contextSize: fallback.contextSize });
+    }
+    chain[0] = { model: servedAs(config.id, model), contextSize: config.contextSize };
+    return createFallbackModel(chain);
+  };
   const price = (config: ModelConfig) => config.pricing.inputPerMTok + config.pricing.outputPerMTok;
   return {
     configs,
@@ -40,11 +56,12 @@ export function createModelCatalog(registry: RegistryConfigInput, factories: Par
       if (!instance) {
         const factory = allFactories[config.provider];
         if (!factory) throw new TroupeError(ErrorCode.CONFIG_INVALID, `no provider "${config.provider}" is installed in this process for model "${id}"`);
-        instance = Promise.resolve(factory(config));
+        instance = Promise.resolve(factory(config)).then((model) => withFallbacks(config, model));
         instances.set(id, instance);
         instance.catch(() => instances.delete(id));
       }
-      return { model: await instance, pricing: config.pricing };
+      // Cost is priced by the model that really answered, which a fallback chain may change.
+      return { model: await instance, pricing: config.pricing, pricingOf: (served: string) => byId.get(served)?.pricing };
     },
     defaultFor(skill) {
       const candidates = configs.filter(
@@ -64,3 +81,17 @@ export function createModelCatalog(registry: RegistryConfigInput, factories: Par
 }
 
 export { ModelConfig, type ModelConfigInput };
+
+/** Marks results with the registry id of the model that produced them. */
+function servedAs(id: string, model: LanguageModel): LanguageModel {
+  return {
+    ...model,
+    specificationVersion: model.specificationVersion,
+    provider: model.provider,
+    modelId: model.modelId,
+    doGenerate: async (call) => ({ ...(await model.doGenerate(call)), servedBy: id }),
+    async *doStream(call) {
+      for await (const part of model.doStream(call)) yield part.type === 'finish' ? { ...part, servedBy: id } : part;
+    },
+  };
+}

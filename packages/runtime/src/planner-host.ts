@@ -22,10 +22,12 @@ import {
 } from '@troupe/protocol';
 import { checkPipeline, plannerMachine, type HumanDecision, type PlannedTask } from '@troupe/planner';
 import { createTroupeService, defineEndpoint, encodeJson, requestJson, silentLogger, type Logger, type TroupeService } from '@troupe/transport';
+import { savingsUsd } from '@troupe/budget';
+import type { Pricing } from '@troupe/models';
 import { draftPlan } from './llm-planner.js';
 import { runQueuedTasks, type QueuedTaskRunner, type TaskHandle } from './queued-task-runner.js';
 import { RecordWriter } from './record-writer.js';
-import { retryWhileUnavailable } from './request-recovery.js';
+import { retryWhileUnavailable, watchReconnects } from './request-recovery.js';
 import { SkillDirectory } from './skill-directory.js';
 import type { TaskQueue } from './task-queue.js';
 import { createMemoryTaskStore, type TaskRecord, type TaskStore } from './task-store.js';
@@ -35,6 +37,8 @@ export interface ChooseModelInput {
   node: PipelineNode;
   attempt: number;
   excludeModels: string[];
+  /** Models some worker serves; routing to any other would fail. */
+  servedModels: ReadonlySet<string>;
 }
 
 export interface PlannerHostOptions {
@@ -62,6 +66,12 @@ export interface PlannerHostOptions {
   concurrency?: number;
   /** Estimates a pipeline's cost, so LLM-drafted plans over the task's budget are rejected before they run. */
   estimateCostUsd?: (pipeline: PipelineDefinition) => number;
+  /** Sees every verdict with the result it judged, e.g. to train the router online. */
+  onVerdict?: (feedback: { task: PlannedTask; node: PipelineNode; input: unknown; result: WorkerResult; verdict: Verdict }) => void;
+  /** Runs before a new task starts, e.g. to set its budget limit in a shared ledger. */
+  onTaskStart?: (task: PlannedTask) => Promise<void>;
+  /** Pricing of the reference frontier model: each result reports `savingsUsd` against it. */
+  referencePricing?: Pricing;
 }
 
 const VERSION = '0.1.0';
@@ -81,6 +91,7 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
   const handles = new Map<string, TaskHandle>();
   /** This replica's identity in the records it owns; a new one per process, so a restart never mistakes an old write for its own. */
   const owner = randomUUID();
+  const reconnects = watchReconnects(connection);
   const margin = options.requestMarginMs ?? 2_000;
   const totals = { tasks: 0, completed: 0, failed: 0, costUsd: 0 };
 
@@ -89,7 +100,13 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
   const machine = plannerMachine.provide({
     actors: {
       runNode: fromPromise(async ({ input, signal }) => {
-        const model = await options.chooseModel?.({ task: input.task, node: input.node, attempt: input.attempt, excludeModels: input.excludeModels });
+        const model = await options.chooseModel?.({
+          task: input.task,
+          node: input.node,
+          attempt: input.attempt,
+          excludeModels: input.excludeModels,
+          servedModels: skills.models,
+        });
         const request: SubtaskRequest = {
           taskId: input.task.id,
           tenant: input.task.tenant,
@@ -113,7 +130,7 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
             spanName: 'troupe.planner.run-node',
             signal,
           });
-        return (await retryWhileUnavailable(send, { budgetMs: input.node.timeoutMs, signal })) as WorkerResult;
+        return (await retryWhileUnavailable(send, { budgetMs: input.node.timeoutMs, signal, reconnects })) as WorkerResult;
       }),
       judgeNode: fromPromise(async ({ input, signal }) => {
         const request: JudgeRequest = {
@@ -131,7 +148,13 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
         };
         const judgeTimeoutMs = options.judgeTimeoutMs ?? 30_000;
         const send = () => requestJson(connection, subjects.judgeVerify, request, { timeoutMs: judgeTimeoutMs, spanName: 'troupe.planner.judge-node', signal });
-        return (await retryWhileUnavailable(send, { budgetMs: judgeTimeoutMs, signal })) as Verdict;
+        const verdict = (await retryWhileUnavailable(send, { budgetMs: judgeTimeoutMs, signal, reconnects })) as Verdict;
+        try {
+          options.onVerdict?.({ task: input.task, node: input.node, input: input.input, result: input.result, verdict });
+        } catch (error) {
+          logger.warn({ err: error }, 'verdict listener failed');
+        }
+        return verdict;
       }),
       askHuman: fromPromise(async ({ input, signal }) =>
         (await requestJson(connection, subjects.humanReview, input, {
@@ -221,6 +244,7 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
     const superseded = writer.lost.then((error) => Promise.reject(error));
     const result = Promise.race([toPromise(actor), superseded, interrupted])
       .then((output) => (record.planReport ? withPlanReport(output, record.planReport) : output))
+      .then((output) => (options.referencePricing ? { ...output, savingsUsd: savingsUsd(output.nodes, options.referencePricing) } : output))
       .then(async (output) => {
         record.status = output.status === 'completed' ? 'completed' : 'failed';
         record.result = output;
@@ -263,7 +287,9 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
     const task: PlannedTask = { ...raw, tenant, id: raw.id ?? randomUUID() };
     const previous = raw.id ? await store.get(tenant, task.id) : undefined;
     if (previous) return { kind: 'duplicate', record: previous };
-    return { kind: 'new', task, ...(await resolvePipeline(task)) };
+    const resolved = await resolvePipeline(task);
+    await options.onTaskStart?.(task);
+    return { kind: 'new', task, ...resolved };
   }
 
   async function resultOf(record: TaskRecord): Promise<TaskResult> {

@@ -9,6 +9,7 @@ export const WORKER_SERVICE_NAME = 'troupe-worker';
  */
 export class SkillDirectory {
   #skills = new Set<string>();
+  #models = new Set<string>();
   #refreshedAt = 0;
   #refreshing: Promise<void> | undefined;
 
@@ -23,6 +24,11 @@ export class SkillDirectory {
     return this.#skills.has(skill);
   }
 
+  /** Model ids some worker has in its registry (from the same `$SRV.INFO` answers). */
+  get models(): ReadonlySet<string> {
+    return this.#models;
+  }
+
   async known(): Promise<ReadonlySet<string>> {
     if (Date.now() - this.#refreshedAt >= this.refreshMs) await this.refresh();
     return this.#skills;
@@ -31,9 +37,11 @@ export class SkillDirectory {
   refresh(): Promise<void> {
     this.#refreshing ??= (async () => {
       const skills = new Set<string>();
+      const models = new Set<string>();
       try {
         const client = new Svcm(this.connection).client({ strategy: 'stall', stall: 50, maxWait: 300 });
         for await (const info of await client.info(WORKER_SERVICE_NAME)) {
+          for (const model of info.metadata?.models?.split(',') ?? []) if (model) models.add(model);
           for (const endpoint of info.endpoints ?? []) {
             if (endpoint.metadata?.skill) skills.add(endpoint.metadata.skill);
           }
@@ -42,6 +50,7 @@ export class SkillDirectory {
         // No worker answered: the directory is empty until one does.
       }
       this.#skills = skills;
+      this.#models = models;
       this.#refreshedAt = Date.now();
     })().finally(() => {
       this.#refreshing = undefined;

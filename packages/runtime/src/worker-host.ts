@@ -2,7 +2,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { createActor, fromPromise, toPromise } from 'xstate';
 import { ErrorCode, QueueGroup, SubtaskRequest, TroupeError, subjects, type WorkerResult } from '@troupe/protocol';
 import { createTroupeService, defineEndpoint, encodeJson, silentLogger, type Logger, type TroupeService } from '@troupe/transport';
-import { runSubtask, workerMachine } from '@troupe/worker';
+import { runSubtask, workerMachine, type ResolvedModel } from '@troupe/worker';
 import type { ModelCatalog } from './model-catalog.js';
 import { WORKER_SERVICE_NAME } from './skill-directory.js';
 
@@ -17,6 +17,19 @@ export interface WorkerHostOptions {
   maxOutputTokens?: number;
   maxPayloadBytes?: number;
   workerId?: string;
+  /**
+   * Makes node attempts durable across worker replicas: each (task, node, attempt) runs at most
+   * once and its result is replayed to a resumed planner instead of paying for the model again.
+   */
+  ledger?: NodeResultLedger;
+  /** Wraps the resolved model per request, e.g. to reserve and settle budget for the request's task and tenant. */
+  wrapModel?: (resolved: ResolvedModel, request: SubtaskRequest) => ResolvedModel;
+}
+
+/** Runs each (task, node, attempt) at most once across worker replicas and remembers its result. */
+export interface NodeResultLedger {
+  /** Returns the stored result of this attempt, or runs `execute` (at most once across replicas) and stores it. */
+  runOnce(request: SubtaskRequest, execute: () => Promise<WorkerResult>, signal: AbortSignal): Promise<WorkerResult>;
 }
 
 /**
@@ -28,13 +41,17 @@ export async function hostWorker(options: WorkerHostOptions): Promise<TroupeServ
   const logger = (options.logger ?? silentLogger).child({ actor: 'worker' });
   const totals = { costUsd: 0, inputTokens: 0, outputTokens: 0, calls: 0 };
 
-  const resolveModel = (request: SubtaskRequest) => {
+  const resolveModel = async (request: SubtaskRequest): Promise<ResolvedModel> => {
     const id = request.model ?? options.defaultModel ?? models.defaultFor(request.skill)?.id;
     if (!id) throw new TroupeError(ErrorCode.NO_ROUTE, `no model is registered for skill "${request.skill}"`);
-    return models.get(id);
+    const resolved = await models.get(id);
+    return options.wrapModel ? options.wrapModel(resolved, request) : resolved;
   };
 
-  const handle = async (request: SubtaskRequest, signal: AbortSignal): Promise<WorkerResult> => {
+  const handle = (request: SubtaskRequest, signal: AbortSignal): Promise<WorkerResult> =>
+    options.ledger ? options.ledger.runOnce(request, () => execute(request, signal), signal) : execute(request, signal);
+
+  const execute = async (request: SubtaskRequest, signal: AbortSignal): Promise<WorkerResult> => {
     const events = subjects.taskEvents(request.tenant, request.taskId);
     const machine = workerMachine.provide({
       actors: {

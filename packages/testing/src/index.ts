@@ -12,3 +12,4 @@ export {
   type FakeRequest,
 } from './fake-frontier/fake-provider-server.js';
 export type { FakeBehaviour, FakeErrorKind, FakeUsage } from './fake-frontier/fake-behaviour.js';
+export { startNatsCluster, type NatsCluster } from './nats-cluster.js';

@@ -18,6 +18,8 @@ export const NatsOptions = z.object({
   tls: z
     .object({ caFile: z.string().optional(), certFile: z.string().optional(), keyFile: z.string().optional() })
     .optional(),
+  /** Reply-inbox prefix (e.g. `_INBOX_acme`), so a tenant's permissions can allow only its own inbox. */
+  inboxPrefix: z.string().regex(/^[A-Za-z0-9_-]+$/).optional(),
   /** Reconnect forever by default: a service should outlive a NATS restart. */
   maxReconnectAttempts: z.number().int().default(-1),
   reconnectTimeWaitMs: z.number().int().min(0).default(250),
@@ -34,6 +36,7 @@ export async function connectNats(input: NatsOptions = {}): Promise<NatsConnecti
     // nats.js otherwise builds an Error (with a stack) per request just in case it fails: measurable on the hot path.
     noAsyncTraces: true,
     ...(options.name ? { name: options.name } : {}),
+    ...(options.inboxPrefix ? { inboxPrefix: options.inboxPrefix } : {}),
     ...(options.user ? { user: options.user, pass: options.pass ?? '' } : {}),
     ...(options.token ? { token: options.token } : {}),
   };

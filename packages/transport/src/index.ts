@@ -1,5 +1,5 @@
 export { connectNats, NatsOptions, redactUrl } from './connection.js';
-export { decodeJson, encodeJson } from './codec.js';
+export { DEFAULT_MAX_JSON_DEPTH, decodeJson, encodeJson, exceedsJsonDepth } from './codec.js';
 export { IdempotencyCache } from './idempotency-cache.js';
 export { silentLogger, type Logger } from './logger.js';
 export { requestJson, type RequestOptions } from './request.js';

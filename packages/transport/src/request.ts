@@ -37,7 +37,14 @@ export async function requestJson<Reply extends z.ZodType = z.ZodUnknown>(
   headers.set(Header.deadline, String(Date.now() + options.timeoutMs));
   try {
     options.signal?.throwIfAborted();
-    const message = await connection.request(subject, encodeJson(payload), { timeout: options.timeoutMs, headers });
+    let data: Uint8Array;
+    try {
+      data = encodeJson(payload);
+    } catch (cause) {
+      // Too deep for JSON.stringify (V8 recurses), circular, or a BigInt: retrying cannot help.
+      throw new TroupeError(ErrorCode.BAD_REQUEST, `the request on ${subject} cannot be encoded as JSON: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    }
+    const message = await connection.request(subject, data, { timeout: options.timeoutMs, headers });
     const errorHeader = message.headers?.get(Header.serviceErrorCode);
     if (errorHeader) throw errorFromReply(message.data, message.headers?.get(Header.serviceError) ?? '', Number(errorHeader));
     const value: unknown = message.data.length === 0 ? undefined : JSON.parse(decoder.decode(message.data));
@@ -74,6 +81,9 @@ function toTransportError(error: unknown, subject: string, timeoutMs: number): T
     return new TroupeError(ErrorCode.TIMEOUT, `no reply on ${subject} within ${timeoutMs} ms`, { cause: error });
   }
   if (name === 'AbortError') return new TroupeError(ErrorCode.CANCELLED, `request on ${subject} was cancelled`, { cause: error });
+  if (/max_payload/i.test(message)) {
+    return new TroupeError(ErrorCode.PAYLOAD_TOO_LARGE, `the request on ${subject} is larger than the NATS server's max_payload`, { cause: error });
+  }
   if (/permission/i.test(message)) return new TroupeError(ErrorCode.PERMISSION_DENIED, `not allowed to publish on ${subject}`, { cause: error });
   return new TroupeError(ErrorCode.UNAVAILABLE, `request on ${subject} failed: ${message}`, { cause: error });
 }

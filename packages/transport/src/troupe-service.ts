@@ -1,12 +1,14 @@
 import type { MsgHdrs, NatsConnection } from '@nats-io/nats-core';
 import { Svcm, type Service, type ServiceMsg } from '@nats-io/services';
-import { SpanKind, SpanStatusCode, context as otelContext, trace, type Context } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, context as otelContext, trace, type Context, type Span } from '@opentelemetry/api';
 import type { z } from 'zod';
-import { DEFAULT_MAX_PAYLOAD_BYTES, ErrorCode, Header, errorStatus, getTroupeErrorFromUnknown, TroupeError } from '@troupe/protocol';
-import { decodeJson, encodeJson } from './codec.js';
+import { DEFAULT_MAX_PAYLOAD_BYTES, ErrorCode, Header, getTroupeErrorFromUnknown, TroupeError } from '@troupe/protocol';
+import { decodeJson } from './codec.js';
+import { boundedErrorReply, respondWithError, respondWithValue } from './error-reply.js';
 import { IdempotencyCache } from './idempotency-cache.js';
 import type { Logger } from './logger.js';
 import { silentLogger } from './logger.js';
+import { MAX_TIMER_DELAY_MS, parseDeadline, readRequestHeaders } from './request-headers.js';
 import { extractTraceContext } from './trace-context.js';
 
 const tracer = trace.getTracer('troupe-transport');
@@ -95,7 +97,8 @@ export async function createTroupeService(options: TroupeServiceOptions): Promis
           endpointLogger.error({ err: error }, 'subscription failed');
           return;
         }
-        void handleMessage(endpoint, message, endpointLogger);
+        // handleMessage answers every failure itself; this only guards the process against a bug there.
+        handleMessage(endpoint, message, endpointLogger).catch((error: unknown) => endpointLogger.error({ err: error }, 'request handling failed'));
       },
     });
   }
@@ -109,12 +112,17 @@ export async function createTroupeService(options: TroupeServiceOptions): Promis
     counters.inFlight += 1;
     const controller = new AbortController();
     controllers.add(controller);
-    const deadline = Number(message.headers?.get(Header.deadline) || 0);
-    const timer = deadline > 0 ? setTimeout(() => controller.abort(), Math.max(0, deadline - Date.now())) : undefined;
-    const parent = extractTraceContext(message.headers);
-    const span = tracer.startSpan(endpoint.spanName, { kind: SpanKind.SERVER, attributes: { 'messaging.destination.name': message.subject } }, parent);
-    const idempotencyKey = message.headers?.get(Header.idempotencyKey) || undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let span: Span | undefined;
     try {
+      const headers = readRequestHeaders(message);
+      const deadline = parseDeadline(headers?.get(Header.deadline));
+      const remainingMs = deadline === undefined ? undefined : deadline - Date.now();
+      if (remainingMs !== undefined && remainingMs <= MAX_TIMER_DELAY_MS) timer = setTimeout(() => controller.abort(), Math.max(0, remainingMs));
+      const parent = extractTraceContext(headers);
+      span = tracer.startSpan(endpoint.spanName, { kind: SpanKind.SERVER, attributes: { 'messaging.destination.name': message.subject } }, parent);
+      const traceContext = trace.setSpan(parent, span);
+      const idempotencyKey = headers?.get(Header.idempotencyKey) || undefined;
       let request: unknown;
       try {
         request = decodeJson(message.data, endpoint.schema, { maxBytes, ...(endpoint.invalidCode ? { invalidCode: endpoint.invalidCode } : {}) });
@@ -122,34 +130,29 @@ export async function createTroupeService(options: TroupeServiceOptions): Promis
         counters.rejected += 1;
         throw error;
       }
-      if (deadline > 0 && deadline < Date.now()) throw new TroupeError(ErrorCode.TIMEOUT, 'the request arrived after its deadline');
+      if (remainingMs !== undefined && remainingMs < 0) throw new TroupeError(ErrorCode.TIMEOUT, 'the request arrived after its deadline');
       const run = () =>
-        otelContext.with(trace.setSpan(parent, span), () =>
-          endpoint.handle(request, {
-            subject: message.subject,
-            headers: message.headers,
-            idempotencyKey,
-            signal: controller.signal,
-            traceContext: trace.setSpan(parent, span),
-            logger: endpointLogger,
-          }),
+        otelContext.with(traceContext, () =>
+          endpoint.handle(request, { subject: message.subject, headers, idempotencyKey, signal: controller.signal, traceContext, logger: endpointLogger }),
         );
       const reply = endpoint.idempotent && idempotencyKey ? await idempotency.run(idempotencyKey, run) : await run();
-      message.respond(encodeJson(reply ?? null));
+      respondWithValue(message, reply);
       counters.handled += 1;
     } catch (cause) {
       const error = getTroupeErrorFromUnknown(cause);
       counters.failures += 1;
-      span.setStatus({ code: SpanStatusCode.ERROR, message: error.code });
+      span?.setStatus({ code: SpanStatusCode.ERROR, message: error.code });
       // Logged once per rejected message, with the code: bad input is the caller's problem, not ours.
       const level = error.code === ErrorCode.INTERNAL ? 'error' : 'warn';
-      endpointLogger[level]({ code: error.code, subject: message.subject, ...(level === 'error' ? { err: cause } : {}) }, error.message);
-      message.respondError(errorStatus[error.code], error.message, encodeJson(error.toReply()));
+      const text = boundedErrorReply(error).message;
+      endpointLogger[level]({ code: error.code, subject: message.subject, ...(level === 'error' ? { err: cause } : {}) }, text);
+      const unsent = respondWithError(message, error);
+      if (unsent) endpointLogger.error({ err: unsent, code: error.code, subject: message.subject }, 'could not send the error reply');
     } finally {
       if (timer) clearTimeout(timer);
       controllers.delete(controller);
       counters.inFlight -= 1;
-      span.end();
+      span?.end();
     }
   }
 

@@ -5,6 +5,8 @@ import { subtaskMessages } from './subtask-prompt.js';
 export interface ResolvedModel {
   model: LanguageModel;
   pricing: Pricing;
+  /** Pricing of another registry model, for calls a fallback chain sent there (`servedBy`). */
+  pricingOf?: (modelId: string) => Pricing | undefined;
 }
 
 export interface RunSubtaskOptions {
@@ -17,7 +19,13 @@ export interface RunSubtaskOptions {
   signal?: AbortSignal;
 }
 
-type Generation = Pick<GenerateResult, 'text' | 'usage' | 'metrics'>;
+type Generation = Pick<GenerateResult, 'text' | 'usage' | 'metrics' | 'servedBy'>;
+
+/** The registry id and pricing of whoever answered: the resolved model, or a fallback it delegated to. */
+function served(resolved: ResolvedModel, generation: Generation): { modelId: string; pricing: Pricing } {
+  const pricing = generation.servedBy ? resolved.pricingOf?.(generation.servedBy) : undefined;
+  return generation.servedBy && pricing ? { modelId: generation.servedBy, pricing } : { modelId: resolved.model.modelId, pricing: resolved.pricing };
+}
 
 /**
  * Runs one subtask: prompt, (streamed) generation, JSON parsing, usage and cost. With an
@@ -37,12 +45,14 @@ export async function runSubtask(request: SubtaskRequest, options: RunSubtaskOpt
   };
   if (!request.advisor) {
     const generation = await generate(primary.model, call(messages, request.outputSchema, options), request, options);
+    const answered = served(primary, generation);
     return {
       ...base,
-      output: request.outputSchema ? parseJsonOutput(generation.text, primary.model.modelId) : generation.text,
+      model: answered.modelId,
+      output: request.outputSchema ? parseJsonOutput(generation.text, answered.modelId) : generation.text,
       text: generation.text,
       usage: generation.usage,
-      costUsd: costOf(generation.usage, primary.pricing),
+      costUsd: costOf(generation.usage, answered.pricing),
       metrics: generation.metrics,
       flagged: false,
     };
@@ -107,7 +117,7 @@ async function generate(model: LanguageModel, callOptions: CallOptions, request:
       text += part.delta;
       options.onToken(part.delta);
     } else {
-      return { text, usage: part.usage, metrics: part.metrics };
+      return { text, usage: part.usage, metrics: part.metrics, ...(part.servedBy ? { servedBy: part.servedBy } : {}) };
     }
   }
   throw new TroupeError(ErrorCode.PROVIDER_ERROR, `model "${model.modelId}" ended its stream without usage`);

@@ -46,6 +46,7 @@ export async function runService<Schema extends z.ZodObject>(options: RunService
     const troupeError = getTroupeErrorFromUnknown(error);
     logger.fatal({ code: troupeError.code }, troupeError.message);
     await telemetry.shutdown().catch(() => undefined);
+    await flushLogs(logger);
     process.exit(1);
   }
   void (async () => {
@@ -74,8 +75,23 @@ export async function runService<Schema extends z.ZodObject>(options: RunService
       logger.error({ err: error }, 'error while draining');
     }
     logger.info('stopped');
+    await flushLogs(logger);
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/**
+ * pino writes to stderr asynchronously; process.exit() right after a log line can drop it — and
+ * with it the only explanation of why a service would not start (found by the security tests).
+ */
+function flushLogs(logger: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 1_000);
+    logger.flush(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }

@@ -2,14 +2,42 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { builtInPipelines } from '@troupe/pipelines';
+import { createJetStreamTaskQueue, createKvTaskStore } from '@troupe/durability';
 import { PipelineDefinition } from '@troupe/protocol';
-import { hostPlanner } from '@troupe/runtime';
+import { createKvBudgetLedger, taskScope } from '@troupe/budget';
+import { RegistryConfig } from '@troupe/models';
+import { createRouterPolicy, hostPlanner } from '@troupe/runtime';
+import { createRouter, loadRouter } from '@troupe/router';
+import { fileURLToPath } from 'node:url';
 import { CommonEnv, runService } from '@troupe/service-common';
 
 const Env = CommonEnv.extend({
   /** JSON file with an array of extra pipeline definitions. */
   TROUPE_PIPELINES: z.string().optional(),
   TROUPE_STREAM_TOKENS: z.enum(['true', 'false']).default('false'),
+  /** Submitted tasks in a JetStream work queue and task state in JetStream KV, so no task is lost (needs JetStream). */
+  TROUPE_DURABLE: z.enum(['true', 'false']).default('true'),
+  /** Queued tasks this replica runs at once. */
+  TROUPE_PLANNER_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(64),
+  /** Lease of a queued task: a replica that stops renewing it (killed, frozen) loses the task this long after. */
+  TROUPE_QUEUE_ACK_WAIT_MS: z.coerce.number().int().min(100).default(750),
+  /** Deliveries before a task that keeps failing to run is dead-lettered. */
+  TROUPE_QUEUE_MAX_DELIVERIES: z.coerce.number().int().min(1).max(100).default(8),
+  /** JetStream replicas of the task stream and buckets (3 on a 3-node cluster). */
+  TROUPE_JETSTREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+  /** How long task records are kept after their last change. */
+  TROUPE_TASK_RETENTION_HOURS: z.coerce.number().positive().default(168),
+  /** Extra time a worker request may take beyond the node's own timeout. */
+  TROUPE_REQUEST_MARGIN_MS: z.coerce.number().int().min(0).default(2_000),
+  TROUPE_JUDGE_TIMEOUT_MS: z.coerce.number().int().min(1).default(30_000),
+  /** The model registry; its `referenceModel` prices the per-task savings figure. */
+  TROUPE_MODELS_CONFIG: z.string().default(fileURLToPath(new URL('../../../models/troupe.models.json', import.meta.url))),
+  /** A trained router (JSON from `trainRouter(...).router.toJSON()`); without it the router starts from the registry's priors. */
+  TROUPE_ROUTER: z.string().optional(),
+  /** `off`: no router; workers use their default model unless a node pins one. */
+  TROUPE_ROUTING: z.enum(['router', 'off']).default('router'),
+  /** Set each task's `budgetUsd` as a limit in the shared budget ledger (NATS KV) the workers reserve against. */
+  TROUPE_BUDGETS: z.enum(['true', 'false']).default('true'),
 });
 
 await runService({
@@ -18,14 +46,44 @@ await runService({
   async start({ env, logger, connection }) {
     const extra = env.TROUPE_PIPELINES ? z.array(PipelineDefinition).parse(JSON.parse(readFileSync(env.TROUPE_PIPELINES, 'utf8'))) : [];
     const pipelines = [...builtInPipelines.map((pipeline) => PipelineDefinition.parse(pipeline)), ...extra];
+    const durable = env.TROUPE_DURABLE === 'true';
+    const replicas = env.TROUPE_JETSTREAM_REPLICAS;
+    const queue = durable
+      ? await createJetStreamTaskQueue({ connection, logger, ackWaitMs: env.TROUPE_QUEUE_ACK_WAIT_MS, maxDeliveries: env.TROUPE_QUEUE_MAX_DELIVERIES, replicas })
+      : undefined;
+    const store = durable ? await createKvTaskStore({ connection, replicas, retentionMs: env.TROUPE_TASK_RETENTION_HOURS * 3_600_000 }) : undefined;
+    const registry = RegistryConfig.parse(JSON.parse(readFileSync(env.TROUPE_MODELS_CONFIG, 'utf8')));
+    const reference = registry.models.find((model) => model.id === registry.referenceModel);
+    const budgets = env.TROUPE_BUDGETS === 'true' ? await createKvBudgetLedger({ connection }) : undefined;
+    const router =
+      env.TROUPE_ROUTING === 'off' || registry.models.length === 0
+        ? undefined
+        : env.TROUPE_ROUTER
+          ? loadRouter(JSON.parse(readFileSync(env.TROUPE_ROUTER, 'utf8')), { models: registry.models })
+          : createRouter({ models: registry.models });
+    const routing = router ? createRouterPolicy(router) : undefined;
     const service = await hostPlanner({
+      ...(reference ? { referencePricing: reference.pricing } : {}),
+      ...(routing ? { chooseModel: routing.chooseModel, onVerdict: routing.onVerdict } : {}),
+      ...(budgets ? { onTaskStart: async (task) => {
+        if (task.budgetUsd !== undefined) await budgets.setLimit(taskScope(`${task.tenant}.${task.id}`), task.budgetUsd);
+      } } : {}),
       connection,
       pipelines,
       logger,
+      ...(queue && store ? { queue, store, concurrency: env.TROUPE_PLANNER_CONCURRENCY } : {}),
+      requestMarginMs: env.TROUPE_REQUEST_MARGIN_MS,
+      judgeTimeoutMs: env.TROUPE_JUDGE_TIMEOUT_MS,
       streamTokens: env.TROUPE_STREAM_TOKENS === 'true',
       ...(env.TROUPE_MAX_PAYLOAD_BYTES ? { maxPayloadBytes: env.TROUPE_MAX_PAYLOAD_BYTES } : {}),
     });
-    logger.info({ pipelines: pipelines.map((pipeline) => pipeline.name) }, 'planner listening');
-    return { stop: () => service.stop(env.TROUPE_SHUTDOWN_GRACE_MS) };
+    logger.info({ pipelines: pipelines.map((pipeline) => pipeline.name), durable }, 'planner listening');
+    return {
+      stop: async () => {
+        // Stops pulling, drains for the grace period, then stores and gives back unfinished tasks.
+        await service.stop(env.TROUPE_SHUTDOWN_GRACE_MS);
+        await queue?.dispose();
+      },
+    };
   },
 });

@@ -1,10 +1,14 @@
 // The worker service: loads the model registry, hosts worker actors for its skills, drains on SIGTERM.
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { RegistryConfig } from '@troupe/models';
+import { createKvNodeLedger } from '@troupe/durability';
 import { createModelCatalog, hostWorker } from '@troupe/runtime';
 import { CommonEnv, runService } from '@troupe/service-common';
+import { createBudgetedModel, createKvBudgetLedger, taskScope, tenantScope } from '@troupe/budget';
+import { createCircuitBreakers, createKvBreakerStore, createMemoryBreakerStore } from '@troupe/resilience';
 import { modelFactories } from './model-factories.js';
 
 const defaultRegistry = fileURLToPath(new URL('../../../models/troupe.models.json', import.meta.url));
@@ -18,6 +22,13 @@ const Env = CommonEnv.extend({
   TROUPE_DEFAULT_MODEL: z.string().optional(),
   TROUPE_WORKER_ID: z.string().optional(),
   TROUPE_MAX_OUTPUT_TOKENS: z.coerce.number().int().min(1).default(256),
+  /** Node attempts in a JetStream KV ledger: a resumed planner's re-sent node replays its result instead of paying again. */
+  TROUPE_DURABLE: z.enum(['true', 'false']).default('true'),
+  TROUPE_JETSTREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+  /** Circuit-breaker state in NATS KV, shared by every worker replica (`memory`: per process). */
+  TROUPE_BREAKERS: z.enum(['kv', 'memory']).default('kv'),
+  /** Reserve-then-settle budgets per task and tenant in NATS KV for priced (frontier) models. */
+  TROUPE_BUDGETS: z.enum(['true', 'false']).default('true'),
 });
 
 await runService({
@@ -25,16 +36,41 @@ await runService({
   envSchema: Env,
   async start({ env, logger, connection }) {
     const registry = RegistryConfig.parse(JSON.parse(readFileSync(env.TROUPE_MODELS_CONFIG, 'utf8')));
-    const models = createModelCatalog(registry, modelFactories({ modelsDir: env.TROUPE_MODELS_DIR, logger }));
+    const paid = registry.models.some((model) => model.pricing.inputPerMTok > 0 || model.pricing.outputPerMTok > 0);
+    const breakerStore = env.TROUPE_BREAKERS === 'kv' && paid ? await createKvBreakerStore({ connection }) : createMemoryBreakerStore();
+    const breakers = createCircuitBreakers(breakerStore, { logger });
+    const budgets = env.TROUPE_BUDGETS === 'true' && paid ? await createKvBudgetLedger({ connection }) : undefined;
+    const models = createModelCatalog(registry, modelFactories({ modelsDir: env.TROUPE_MODELS_DIR, logger, breakers }));
     const skills = env.TROUPE_SKILLS.split(',').map((skill) => skill.trim()).filter(Boolean);
+    const workerId = env.TROUPE_WORKER_ID ?? `${hostname()}-${process.pid}`;
+    const ledger = env.TROUPE_DURABLE === 'true' ? await createKvNodeLedger({ connection, workerId, logger, replicas: env.TROUPE_JETSTREAM_REPLICAS }) : undefined;
     const service = await hostWorker({
       connection,
       skills,
       models,
       logger,
+      ...(ledger ? { ledger } : {}),
       maxOutputTokens: env.TROUPE_MAX_OUTPUT_TOKENS,
       ...(env.TROUPE_DEFAULT_MODEL ? { defaultModel: env.TROUPE_DEFAULT_MODEL } : {}),
-      ...(env.TROUPE_WORKER_ID ? { workerId: env.TROUPE_WORKER_ID } : {}),
+      workerId,
+      // Priced calls reserve their worst-case cost against the task's and tenant's budgets first.
+      ...(budgets
+        ? {
+            wrapModel: (resolved, request) =>
+              resolved.pricing.inputPerMTok === 0 && resolved.pricing.outputPerMTok === 0
+                ? resolved
+                : {
+                    ...resolved,
+                    model: createBudgetedModel(resolved.model, {
+                      ledger: budgets,
+                      scopes: [tenantScope(request.tenant), taskScope(`${request.tenant}.${request.taskId}`)],
+                      pricing: resolved.pricing,
+                      defaultMaxOutputTokens: env.TROUPE_MAX_OUTPUT_TOKENS,
+                      logger,
+                    }),
+                  },
+          }
+        : {}),
       ...(env.TROUPE_MAX_PAYLOAD_BYTES ? { maxPayloadBytes: env.TROUPE_MAX_PAYLOAD_BYTES } : {}),
     });
     logger.info({ skills, models: registry.models.map((model) => model.id) }, 'worker listening');
@@ -42,6 +78,7 @@ await runService({
       stop: async () => {
         await service.stop(env.TROUPE_SHUTDOWN_GRACE_MS);
         await models.dispose();
+        breakers.dispose();
       },
     };
   },

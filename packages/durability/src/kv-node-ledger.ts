@@ -1,0 +1,154 @@
+import { StorageType } from '@nats-io/jetstream';
+import { Kvm, type KV } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { ErrorCode, TroupeError, getTroupeErrorFromUnknown, type SubtaskRequest, type WorkerResult } from '@troupe/protocol';
+import type { NodeResultLedger } from '@troupe/runtime';
+import { silentLogger, type Logger } from '@troupe/transport';
+import { isWrongLastSequence } from './jetstream-errors.js';
+import { readBucket } from './read-bucket.js';
+import { DurableResource } from './resource-names.js';
+
+/** One node attempt in the ledger: claimed by a worker while it runs, then its result. */
+export interface NodeAttemptEntry {
+  state: 'running' | 'done';
+  /** The worker holding the claim (running) or the one whose result is stored (done). */
+  worker: string;
+  /** A running claim older than this is a dead worker's: another replica may take it over. */
+  leaseUntil: number;
+  result?: WorkerResult;
+  /** Model executions of this attempt that completed, across replicas; above 1 means it was paid twice. */
+  executions: number;
+}
+
+export interface KvNodeLedgerOptions {
+  connection: NatsConnection;
+  workerId: string;
+  /** Bucket name (default `troupe_node_results`). */
+  bucket?: string;
+  /** How long attempts are remembered (default 24 h). */
+  retentionMs?: number;
+  replicas?: number;
+  logger?: Logger;
+  /** How often a replica waiting on another's claim looks again (default 50 ms). */
+  pollMs?: number;
+}
+
+/** `<tenant>.<taskId>.<nodeId>.<attempt>`; ids are subject-safe tokens. */
+export const nodeAttemptKey = (request: Pick<SubtaskRequest, 'tenant' | 'taskId' | 'nodeId' | 'attempt'>) =>
+  `${request.tenant}.${request.taskId}.${request.nodeId}.${request.attempt}`;
+
+/**
+ * Worker-side durability: a JetStream KV ledger of node attempts. The first replica to `create`
+ * the attempt's key runs it; a replica that gets the same attempt again (a planner resumed the
+ * task and re-sent its in-flight nodes) replays the stored result, or waits for the claim holder
+ * to finish, instead of paying for the model a second time. A claim whose lease ran out (its
+ * worker was killed) can be taken over.
+ *
+ * @example
+ * const ledger = await createKvNodeLedger({ connection, workerId: 'worker-1' });
+ * await hostWorker({ connection, skills, models, ledger });
+ */
+export async function createKvNodeLedger(options: KvNodeLedgerOptions): Promise<NodeResultLedger> {
+  const kv = await openNodeResultsBucket(options);
+  const logger = (options.logger ?? silentLogger).child({ component: 'node-ledger' });
+  const pollMs = options.pollMs ?? 50;
+  const guard = async <T>(work: () => Promise<T>, what: string): Promise<T> => {
+    try {
+      return await work();
+    } catch (cause) {
+      if (isWrongLastSequence(cause) || cause instanceof TroupeError) throw cause;
+      throw new TroupeError(ErrorCode.UNAVAILABLE, `node ledger: could not ${what}: ${getTroupeErrorFromUnknown(cause).message}`, { cause });
+    }
+  };
+  const read = async (key: string) => {
+    const entry = await guard(() => kv.get(key), 'read an attempt');
+    return entry && entry.operation === 'PUT' ? { entry: entry.json<NodeAttemptEntry>(), revision: entry.revision } : undefined;
+  };
+
+  /** Resolves with the revision of our claim, or with a stored result to replay. */
+  async function claim(key: string, request: SubtaskRequest, signal: AbortSignal): Promise<{ revision: number; executions: number } | { replay: WorkerResult }> {
+    const ours = (executions: number): NodeAttemptEntry => ({ state: 'running', worker: options.workerId, leaseUntil: Date.now() + request.timeoutMs + 1_000, executions });
+    for (;;) {
+      signal.throwIfAborted();
+      try {
+        return { revision: await guard(() => kv.create(key, JSON.stringify(ours(0))), 'claim an attempt'), executions: 0 };
+      } catch (error) {
+        if (!isWrongLastSequence(error)) throw error;
+      }
+      const current = await read(key);
+      if (!current) continue;
+      if (current.entry.state === 'done' && current.entry.result) return { replay: current.entry.result };
+      if (current.entry.leaseUntil <= Date.now()) {
+        try {
+          const revision = await guard(() => kv.update(key, JSON.stringify(ours(current.entry.executions)), current.revision), 'take over an attempt');
+          logger.warn({ key, from: current.entry.worker }, 'took over an attempt whose worker stopped renewing it');
+          return { revision, executions: current.entry.executions };
+        } catch (error) {
+          if (!isWrongLastSequence(error)) throw error;
+          continue;
+        }
+      }
+      // Another replica is running this very attempt: wait for its result rather than pay twice.
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+  }
+
+  /** Stores the result; if another replica finished the attempt too, both executions are counted. */
+  async function complete(key: string, result: WorkerResult, claimed: { revision: number; executions: number }): Promise<WorkerResult> {
+    let expected = claimed.revision;
+    let base: NodeAttemptEntry = { state: 'done', worker: options.workerId, leaseUntil: 0, result, executions: claimed.executions };
+    for (let tries = 0; tries < 20; tries += 1) {
+      try {
+        await guard(() => kv.update(key, JSON.stringify({ ...base, executions: base.executions + 1 }), expected), 'store a result');
+        return base.result ?? result;
+      } catch (error) {
+        if (!isWrongLastSequence(error)) {
+          logger.warn({ err: error, key }, 'could not store a node result; a resumed planner may run this attempt again');
+          return result;
+        }
+      }
+      const current = await read(key);
+      if (!current) return result;
+      expected = current.revision;
+      // The first stored result wins, so every replica replays the same output.
+      base = current.entry.state === 'done' ? current.entry : { ...base, executions: current.entry.executions };
+    }
+    return base.result ?? result;
+  }
+
+  return {
+    async runOnce(request, execute, signal) {
+      const key = nodeAttemptKey(request);
+      const claimed = await claim(key, request, signal);
+      if ('replay' in claimed) return claimed.replay;
+      let result: WorkerResult;
+      try {
+        result = await execute();
+      } catch (error) {
+        // Let a retry of this attempt run at once instead of waiting out our lease.
+        await kv.update(key, JSON.stringify({ state: 'running', worker: options.workerId, leaseUntil: 0, executions: claimed.executions }), claimed.revision).catch(() => undefined);
+        throw error;
+      }
+      return complete(key, result, claimed);
+    },
+  };
+}
+
+/** Opens (creating if needed) the node-results bucket. */
+export function openNodeResultsBucket(options: Pick<KvNodeLedgerOptions, 'connection' | 'bucket' | 'retentionMs' | 'replicas'>): Promise<KV> {
+  return new Kvm(options.connection).create(options.bucket ?? DurableResource.nodeResultsBucket, {
+    history: 1,
+    storage: StorageType.File,
+    ttl: options.retentionMs ?? 24 * 3_600_000,
+    replicas: options.replicas ?? 1,
+  });
+}
+
+/** Every attempt in the ledger, with its key parsed; for audits such as the chaos benchmark. */
+export async function listNodeAttempts(connection: NatsConnection, options: { bucket?: string; timeoutMs?: number } = {}) {
+  const entries = await readBucket(() => openNodeResultsBucket({ connection, ...(options.bucket ? { bucket: options.bucket } : {}) }), options.timeoutMs ?? 30_000);
+  return entries.map((entry) => {
+    const [tenant = '', taskId = '', nodeId = '', attempt = '0'] = entry.key.split('.');
+    return { ...entry.json<NodeAttemptEntry>(), tenant, taskId, nodeId, attempt: Number(attempt) };
+  });
+}

@@ -1,0 +1,290 @@
+// chaos — "no task lost when any process or the NATS server dies". Submits N tasks (default 1,000)
+// through `tasks.submit` while repeatedly kill -9'ing random planner, worker and judge replicas
+// (each restarted at once) and the nats-server itself (restarted on the same store). Then audits
+// every task record and the worker ledger of node attempts. Prints one JSON line last.
+//
+//   npm run chaos                      single nats-server
+//   npm run chaos -- --cluster         3-node JetStream cluster (R3), killing one cluster node at a time
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { launchService, type LaunchedService, type ServiceName } from '@troupe/cli';
+import { listDeadLetters, listNodeAttempts, listTaskRecords } from '@troupe/durability';
+import { subjects, type ProgressEvent } from '@troupe/protocol';
+import { connectNats, requestJson } from '@troupe/transport';
+import { startNatsCluster, startNatsServer, type NatsServer } from '@troupe/testing';
+import { percentile, round } from './stats.js';
+
+const { values } = parseArgs({
+  options: {
+    tasks: { type: 'string', default: '1000' },
+    'submit-seconds': { type: 'string', default: '60' },
+    burst: { type: 'string', default: '25' },
+    'chaos-interval-ms': { type: 'string', default: '2000' },
+    'timeout-s': { type: 'string', default: '240' },
+    cluster: { type: 'boolean', default: false },
+    seed: { type: 'string', default: '7' },
+  },
+});
+const taskCount = Number(values.tasks);
+const submitSeconds = Number(values['submit-seconds']);
+const chaosIntervalMs = Number(values['chaos-interval-ms']);
+const cluster = values.cluster ?? false;
+
+// Deterministic chaos schedule (mulberry32), so runs are comparable.
+let seed = Number(values.seed) >>> 0;
+const random = () => {
+  seed = (seed + 0x6d2b79f5) >>> 0;
+  let value = seed;
+  value = Math.imul(value ^ (value >>> 15), value | 1);
+  value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
+  return ((value ^ (value >>> 14)) >>> 0) / 4_294_967_296;
+};
+const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const log = (line: string) => process.stderr.write(`[chaos ${new Date().toISOString().slice(11, 23)}] ${line}\n`);
+
+const directory = mkdtempSync(join(tmpdir(), 'troupe-chaos-'));
+const registry = join(directory, 'models.json');
+writeFileSync(registry, JSON.stringify({ models: [{ id: 'echo', provider: 'echo' }] }));
+const pipelines = join(directory, 'pipelines.json');
+// Three parallel branches, a join and a tail of three: long enough that a killed planner holds
+// tasks mid-DAG. Short node timeouts, so a request lost with a killed worker is retried quickly.
+const node = (id: string, dependsOn: string[], skill: string) => ({ id, skill, dependsOn, timeoutMs: 2_000, maxAttempts: 4 });
+const chaosNodes = [
+  node('root', [], 'extract'),
+  node('b1', ['root'], 'classify'),
+  node('b2', ['root'], 'classify'),
+  node('b3', ['root'], 'classify'),
+  node('join', ['b1', 'b2', 'b3'], 'summarize'),
+  node('t1', ['join'], 'generate'),
+  node('t2', ['t1'], 'generate'),
+  node('t3', ['t2'], 'generate'),
+];
+writeFileSync(pipelines, JSON.stringify([{ name: 'chaos', nodes: chaosNodes }]));
+
+// --- the cluster under test ---------------------------------------------------------------
+const servers: NatsServer[] = [];
+let natsUrl: string;
+let stopNats: () => Promise<void>;
+if (cluster) {
+  const started = await startNatsCluster(3);
+  servers.push(...started.servers);
+  natsUrl = started.url;
+  stopNats = () => started.stop();
+} else {
+  const server = await startNatsServer({ storeDirectory: join(directory, 'jetstream') });
+  servers.push(server);
+  natsUrl = server.url;
+  stopNats = () => server.stop();
+}
+const env = {
+  TROUPE_NATS_URL: natsUrl,
+  TROUPE_MODELS_CONFIG: registry,
+  TROUPE_PIPELINES: pipelines,
+  TROUPE_LOG_LEVEL: 'warn',
+  TROUPE_JUDGE_DEFAULT_CHECKS: 'schema',
+  TROUPE_REQUEST_MARGIN_MS: '500',
+  TROUPE_JUDGE_TIMEOUT_MS: '2000',
+  TROUPE_JETSTREAM_REPLICAS: cluster ? '3' : '1',
+};
+let deadline = Date.now() + Number(values['timeout-s']) * 1_000;
+const replicas: Record<ServiceName, Array<LaunchedService | undefined>> = { planner: [undefined, undefined], worker: [undefined, undefined], judge: [undefined, undefined] };
+const launch = async (name: ServiceName, slot: number) => {
+  for (let tries = 0; ; tries += 1) {
+    try {
+      replicas[name][slot] = await launchService(name, { ...env, TROUPE_WORKER_ID: `${name}-${slot}-${tries}-${Date.now()}` }, { readyTimeoutMs: 60_000 });
+      return;
+    } catch (error) {
+      // The nats-server may be restarting; a service that cannot connect exits and is started again.
+      if (tries % 5 === 4) log(`${name} #${slot} failed to start ${tries + 1} times: ${String(error).split('\n').slice(0, 4).join(' | ')}`);
+      if (Date.now() > deadline) throw error;
+      await sleep(500);
+    }
+  }
+};
+await Promise.all((['judge', 'worker', 'planner'] as const).flatMap((name) => [launch(name, 0), launch(name, 1)]));
+log(`cluster up: ${cluster ? '3-node JetStream cluster' : 'nats-server'}, 2 planners, 2 workers, 2 judges`);
+
+const connection = await connectNats({ servers: natsUrl.split(','), name: 'chaos-bench' });
+const accepted = new Map<string, number[]>(); // task → times of its task.accepted events (a resume re-announces it)
+const finishedAt = new Map<string, number>();
+const decoder = new TextDecoder();
+connection.subscribe('troupe.v1.*.events.>', {
+  callback: (_error, message) => {
+    const event = JSON.parse(decoder.decode(message.data)) as ProgressEvent;
+    if (event.type === 'task.accepted') accepted.set(event.taskId, [...(accepted.get(event.taskId) ?? []), Date.now()]);
+    else if (event.type === 'task.completed' || event.type === 'task.failed') finishedAt.set(event.taskId, Date.now());
+  },
+});
+
+// --- submissions: spread over the chaos period, each retried with its id until accepted -----
+const ids = Array.from({ length: taskCount }, (_, index) => `chaos-${index}`);
+const submitted = new Set<string>();
+let submitRetries = 0;
+const submitErrors = new Map<string, number>();
+const startedAt = Date.now();
+deadline = startedAt + Number(values['timeout-s']) * 1_000;
+const submitting = (async () => {
+  // In bursts, as real traffic comes: a burst keeps both planners busy for a moment, so kills land mid-DAG.
+  const burst = Math.max(1, Number(values.burst));
+  const gap = (submitSeconds * 1_000 * burst) / taskCount;
+  await Promise.all(
+    ids.map(async (id, index) => {
+      await sleep(Math.floor(index / burst) * gap);
+      for (;;) {
+        try {
+          await requestJson(connection, subjects.taskSubmit('default'), { id, pipeline: 'chaos', input: `chaos task ${index}` }, { timeoutMs: 3_000 });
+          submitted.add(id);
+          return;
+        } catch (error) {
+          submitRetries += 1; // planner killed or nats-server restarting: same id again, deduplicated
+          submitErrors.set(String((error as { code?: string }).code), (submitErrors.get(String((error as { code?: string }).code)) ?? 0) + 1);
+          if (Date.now() > deadline) return;
+          await sleep(200);
+        }
+      }
+    }),
+  );
+})();
+
+// --- chaos: kill -9 a random replica (restarted at once) or the nats-server ------------------
+const kills = { planner: 0, worker: 0, judge: 0, nats: 0 };
+const plannerKills: number[] = [];
+const natsRestarts: number[] = [];
+let chaosOn = true;
+const chaos = (async () => {
+  while (chaosOn) {
+    await sleep(chaosIntervalMs * (0.5 + random()));
+    if (!chaosOn) break;
+    const target = pick(['planner', 'planner', 'worker', 'judge', 'planner', 'worker', 'judge', 'nats'] as const);
+    if (target === 'nats') {
+      const server = pick(servers);
+      natsRestarts.push(Date.now());
+      kills.nats += 1;
+      await server.kill('SIGKILL');
+      log(`kill -9 nats-server :${server.port}`);
+      await sleep(cluster ? 1_000 : 300);
+      await server.restart();
+      continue;
+    }
+    // Random replicas die, never the last one standing: its sibling must be up (not restarting).
+    const slot = Math.floor(random() * 2);
+    const victim = replicas[target][slot];
+    if (!victim || !replicas[target][1 - slot]) continue;
+    replicas[target][slot] = undefined;
+    if (target === 'planner') plannerKills.push(Date.now());
+    kills[target] += 1;
+    await victim.stop('SIGKILL');
+    log(`kill -9 ${target} #${slot} (pid ${victim.process.pid})`);
+    void launch(target, slot).catch((error: unknown) => log(`gave up restarting ${target} #${slot}: ${String(error).split('\n')[0]}`));
+  }
+})();
+
+// --- wait for every accepted task to be final in the store, or give up at the deadline -----
+const progress = setInterval(() => log(`submitted ${submitted.size}, finished ${finishedAt.size}, submit errors ${JSON.stringify(Object.fromEntries(submitErrors))}`), 5_000);
+await submitting;
+log(`all ${submitted.size} submitted (${submitRetries} retried submissions)`);
+let records = await listTaskRecords({ connection }).catch(() => []);
+const final = () => records.filter((record) => record.status === 'completed' || record.status === 'failed');
+while (Date.now() < deadline) {
+  const listStarted = Date.now();
+  records = await listTaskRecords({ connection, timeoutMs: 10_000 }).catch((error: unknown) => {
+    log(`could not list task records: ${String(error)}`);
+    return records;
+  });
+  const done = final().filter((record) => submitted.has(record.task.id)).length;
+  if (done === submitted.size) break;
+  if (finishedAt.size >= submitted.size) log(`${done} of ${submitted.size} records final (read in ${Date.now() - listStarted} ms)`);
+  // Keep the chaos going while most of the work is still in flight, then let the rest settle.
+  if (done > submitted.size * 0.9) chaosOn = false;
+  await sleep(1_000);
+}
+chaosOn = false;
+await chaos;
+clearInterval(progress);
+const elapsedS = (Date.now() - startedAt) / 1_000;
+await sleep(500);
+const retrying = async <T>(what: string, read: () => Promise<T>): Promise<T> => {
+  for (let tries = 1; ; tries += 1) {
+    try {
+      return await read();
+    } catch (error) {
+      if (tries >= 5) throw error;
+      log(`reading ${what} failed (${String(error)}); again`);
+      await sleep(1_000);
+    }
+  }
+};
+records = await retrying('task records', () => listTaskRecords({ connection }));
+const byId = new Map(records.map((record) => [record.task.id, record]));
+const attempts = await retrying('node attempts', () => listNodeAttempts(connection));
+const deadLetters = await retrying('dead letters', () => listDeadLetters(connection, { limit: Number.MAX_SAFE_INTEGER }));
+
+// --- audit -------------------------------------------------------------------------------
+let completed = 0;
+const failures: Record<string, number> = {};
+const lostIds: string[] = [];
+for (const id of submitted) {
+  const record = byId.get(id);
+  if (record?.status === 'completed') completed += 1;
+  else if (record?.status === 'failed') {
+    const code = record.result?.error?.code ?? 'UNKNOWN';
+    failures[code] = (failures[code] ?? 0) + 1;
+  } else lostIds.push(id);
+}
+// Paid twice: one (task, node, attempt) whose model call completed more than once.
+const executedTwice = attempts.filter((attempt) => attempt.executions > 1).reduce((sum, attempt) => sum + attempt.executions - 1, 0);
+// Wasted: a finished attempt newer than the attempt the task's record settled on (a dead planner
+// had moved on to it, unrecorded). Counted separately: it is not the same attempt paid twice.
+const orphans = attempts.filter((attempt) => {
+  const report = byId.get(attempt.taskId)?.result?.nodes.find((candidate) => candidate.nodeId === attempt.nodeId);
+  return attempt.state === 'done' && report !== undefined && attempt.attempt > report.attempts;
+});
+const orphaned = orphans.length;
+for (const orphan of orphans.slice(0, 5)) {
+  const record = byId.get(orphan.taskId);
+  const report = record?.result?.nodes.find((candidate) => candidate.nodeId === orphan.nodeId);
+  log(`orphaned attempt ${orphan.taskId}/${orphan.nodeId}#${orphan.attempt} (task ${record?.status} ${record?.result?.error?.code ?? ''}, node ${report?.status} at attempt ${report?.attempts})`);
+}
+// Resume time: from a planner kill (clear of any nats-server restart) to the moment another
+// replica re-announced a task that had been running (announced, unfinished) at the kill.
+const resumes: number[] = [];
+for (const killedAt of plannerKills) {
+  const inFlight = [...accepted].filter(([taskId, times]) => times.some((at) => at < killedAt) && (finishedAt.get(taskId) ?? Infinity) > killedAt);
+  log(`planner kill at ${new Date(killedAt).toISOString().slice(11, 23)}: ${inFlight.length} tasks in flight, re-announced: ${inFlight.filter(([, times]) => times.some((at) => at > killedAt)).length}`);
+  // A nats-server restart around the kill would be measured too: leave those kills out.
+  if (natsRestarts.some((at) => at > killedAt - 3_000 && at < killedAt + 3_000)) continue;
+  for (const [taskId, times] of accepted) {
+    const before = times.filter((at) => at < killedAt);
+    const after = times.find((at) => at > killedAt && at < killedAt + 30_000);
+    const finished = finishedAt.get(taskId);
+    if (before.length > 0 && after !== undefined && (finished === undefined || finished > killedAt)) resumes.push(after - killedAt);
+  }
+}
+
+await connection.drain();
+await Promise.all(Object.values(replicas).flat().map((service) => service?.stop('SIGKILL')));
+await stopNats();
+
+const result = {
+  bench: 'chaos',
+  topology: cluster ? '3-node JetStream cluster (R3 streams and buckets)' : 'single nats-server (file storage)',
+  submitted: submitted.size,
+  completed,
+  failed_with_reason: Object.values(failures).reduce((sum, count) => sum + count, 0),
+  failure_reasons: failures,
+  dead_lettered: deadLetters.length,
+  lost: lostIds.length,
+  lost_ids: lostIds.slice(0, 20),
+  executed_twice_with_effect: executedTwice,
+  orphaned_attempts: orphaned,
+  node_attempts: attempts.length,
+  resume_time_ms: { samples: resumes.length, p50: round(percentile(resumes, 50), 0), p99: round(percentile(resumes, 99), 0), max: resumes.length ? Math.max(...resumes) : null },
+  kills,
+  submit_retries: submitRetries,
+  duration_s: round(elapsedS, 1),
+};
+process.stdout.write(`${JSON.stringify(result)}\n`);
+process.exit(result.lost === 0 && result.executed_twice_with_effect === 0 ? 0 : 1);
