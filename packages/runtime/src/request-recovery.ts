@@ -3,26 +3,27 @@ import { ErrorCode, TroupeError, getTroupeErrorFromUnknown } from '@troupe/proto
 
 /** Tells waiters when the connection has come back after losing the server. */
 export interface ReconnectWatch {
-  /** Resolves at the next reconnect. */
-  next(): Promise<void>;
+  /** Calls `listener` at the next reconnect; returns a function that removes it. */
+  onReconnect(listener: () => void): () => void;
 }
 
 /** Watches one connection's status for `reconnect`; stops by itself when the connection closes. */
 export function watchReconnects(connection: NatsConnection): ReconnectWatch {
-  let resolveNext!: () => void;
-  let next = new Promise<void>((resolve) => {
-    resolveNext = resolve;
-  });
+  // Listeners are removed when their request settles: a shared never-settling promise would keep
+  // a reaction (and its request's context) alive per request — a leak found by the soak bench.
+  const listeners = new Set<() => void>();
   void (async () => {
     for await (const status of connection.status()) {
       if (status.type !== 'reconnect') continue;
-      resolveNext();
-      next = new Promise<void>((resolve) => {
-        resolveNext = resolve;
-      });
+      for (const listener of [...listeners]) listener();
     }
   })().catch(() => undefined);
-  return { next: () => next };
+  return {
+    onReconnect(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
 }
 
 export interface RecoveryOptions {
@@ -45,16 +46,26 @@ export async function retryWhileUnavailable<T>(send: () => Promise<T>, options: 
   const startedAt = Date.now();
   for (let tries = 1; ; tries += 1) {
     let outcome: { value: T } | 'reconnected';
+    let stopWatching: (() => void) | undefined;
     try {
       const sent = send().then((value) => ({ value }));
-      if (options.reconnects) sent.catch(() => undefined); // may be abandoned below
-      outcome = await (options.reconnects ? Promise.race([sent, options.reconnects.next().then(() => 'reconnected' as const)]) : sent);
+      if (options.reconnects) {
+        sent.catch(() => undefined); // may be abandoned below
+        const reconnected = new Promise<'reconnected'>((resolve) => {
+          stopWatching = options.reconnects!.onReconnect(() => resolve('reconnected'));
+        });
+        outcome = await Promise.race([sent, reconnected]);
+      } else {
+        outcome = await sent;
+      }
     } catch (thrown) {
       const error = getTroupeErrorFromUnknown(thrown);
       const waitMs = Math.min(1_000, 25 * 2 ** tries);
       if (error.code !== ErrorCode.UNAVAILABLE || options.signal?.aborted || Date.now() - startedAt + waitMs > options.budgetMs) throw error;
       await wait(waitMs, options.signal, error);
       continue;
+    } finally {
+      stopWatching?.();
     }
     if (outcome === 'reconnected') {
       options.signal?.throwIfAborted();
