@@ -57,6 +57,8 @@ describe('one task end to end: planner, worker and judge as separate processes, 
     expect(['request', 'complaint', 'story']).toContain((outcome.nodes[1]?.output as { kind: string }).kind);
     expect(typeof (outcome.output as { answer: string }).answer).toBe('string');
     expect(seen.filter((event) => event.type === 'node.completed')).toHaveLength(3);
+    // The worker loaded the GGUF for this first task and reported how far along it was.
+    expect(seen.filter((event) => event.type === 'model.loading').at(-1)).toMatchObject({ model: 'stories260k', progress: 1 });
 
     // One task is one trace across the three processes.
     await new Promise((resolve) => setTimeout(resolve, 300));

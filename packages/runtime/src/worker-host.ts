@@ -45,7 +45,21 @@ export async function hostWorker(options: WorkerHostOptions): Promise<TroupeServ
     const id = request.model ?? options.defaultModel ?? models.defaultFor(request.skill)?.id;
     if (!id) throw new TroupeError(ErrorCode.NO_ROUTE, `no model is registered for skill "${request.skill}"`);
     const resolved = await models.get(id);
+    if (!loaded.has(id)) await loadWithProgress(id, resolved, request);
     return options.wrapModel ? options.wrapModel(resolved, request) : resolved;
+  };
+
+  // The first request for a local model waits for it to load: tell that task's followers how far along it is.
+  const loaded = new Set<string>();
+  const loadWithProgress = async (id: string, resolved: ResolvedModel, request: SubtaskRequest) => {
+    const loadable = resolved.model as { load?: (options: { onProgress?: (progress: number) => void }) => Promise<unknown> };
+    if (typeof loadable.load === 'function') {
+      const events = subjects.taskEvents(request.tenant, request.taskId);
+      await loadable.load({
+        onProgress: (progress) => connection.publish(events, encodeJson({ type: 'model.loading', taskId: request.taskId, at: Date.now(), model: id, progress })),
+      });
+    }
+    loaded.add(id);
   };
 
   const handle = (request: SubtaskRequest, signal: AbortSignal): Promise<WorkerResult> =>
