@@ -67,7 +67,10 @@ describe('one task end to end: planner, worker and judge as separate processes, 
     expect(run).toBeDefined();
     const inTrace = spans.filter((span) => span.traceId === run!.traceId);
     expect(new Set(inTrace.map((span) => span.service))).toEqual(new Set(['troupe-planner', 'troupe-worker', 'troupe-judge']));
-    expect(inTrace.filter((span) => span.name === 'troupe.worker.run')).toHaveLength(3);
+    const workerSpans = inTrace.filter((span) => span.name === 'troupe.worker.run') as unknown as Array<{ attributes: Record<string, unknown> }>;
+    expect(workerSpans).toHaveLength(3);
+    expect(workerSpans[0]?.attributes).toMatchObject({ 'gen_ai.request.model': 'stories260k', 'gen_ai.provider.name': 'llama-cpp' });
+    expect(workerSpans[0]?.attributes['gen_ai.usage.output_tokens']).toBeGreaterThan(0);
   });
 
   it('accepts a raw JSON task with no SDK, and its reply matches the committed JSON Schema', async () => {

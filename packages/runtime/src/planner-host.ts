@@ -28,9 +28,10 @@ import { draftPlan } from './llm-planner.js';
 import { runQueuedTasks, type QueuedTaskRunner, type TaskHandle } from './queued-task-runner.js';
 import { RecordWriter } from './record-writer.js';
 import { retryWhileUnavailable, watchReconnects } from './request-recovery.js';
+import { rewindInFlightNodes } from './resume-nodes.js';
 import { SkillDirectory } from './skill-directory.js';
 import type { TaskQueue } from './task-queue.js';
-import { createMemoryTaskStore, type TaskRecord, type TaskStore } from './task-store.js';
+import { createMemoryTaskStore, isSuperseded, type TaskRecord, type TaskStore } from './task-store.js';
 
 export interface ChooseModelInput {
   task: PlannedTask;
@@ -89,6 +90,7 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
   const skills = new SkillDirectory(connection);
   const running = new Map<string, Promise<TaskResult>>();
   const handles = new Map<string, TaskHandle>();
+  const writers = new Map<string, RecordWriter>();
   /** This replica's identity in the records it owns; a new one per process, so a restart never mistakes an old write for its own. */
   const owner = randomUUID();
   const reconnects = watchReconnects(connection);
@@ -100,6 +102,7 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
   const machine = plannerMachine.provide({
     actors: {
       runNode: fromPromise(async ({ input, signal }) => {
+        if (input.attempt > 1) await persistedBeforeRetry(`${input.task.tenant}.${input.task.id}`, input.node.timeoutMs);
         const model = await options.chooseModel?.({
           task: input.task,
           node: input.node,
@@ -187,6 +190,20 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
     return { pipeline };
   }
 
+  /**
+   * A retry is sent only once the task's record says so. A replica that takes the task over then
+   * resumes at that attempt (which the worker ledger replays) instead of re-running an older one
+   * while the newer one was paid for too. Waits a bounded time: with the store down, it goes ahead.
+   */
+  async function persistedBeforeRetry(key: string, timeoutMs: number): Promise<void> {
+    const writer = writers.get(key);
+    if (!writer) return;
+    await new Promise((resolve) => setImmediate(resolve)); // let the transition that spawned us mark the record changed
+    await writer.flush(timeoutMs).catch((error: unknown) => {
+      if (isSuperseded(error)) throw error;
+    });
+  }
+
   function startTask(task: PlannedTask, pipeline: PipelineDefinition, resumeFrom?: TaskRecord, planReport?: NodeReport): Promise<TaskResult> {
     const existing = running.get(`${task.tenant}.${task.id}`);
     if (existing) return existing;
@@ -218,11 +235,12 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
     const resumed = Object.keys(record.nodes).length > 0;
     totals.tasks += 1;
     const taskLogger = logger.child({ taskId: task.id, tenant: task.tenant });
-    const actor = createActor(machine, { input: { task, pipeline, startedAt: record.startedAt, ...(resumed ? { nodes: record.nodes } : {}) } });
+    const actor = createActor(machine, { input: { task, pipeline, startedAt: record.startedAt, ...(resumed ? { nodes: rewindInFlightNodes(record.nodes) } : {}) } });
     // Each event is a NATS message (and a socket write); skip them when nobody asked.
     const progress = task.progress ?? true;
     if (progress) actor.on('progress', ({ event }) => publish(task.tenant, event));
     const writer = new RecordWriter(store, record, { revision, logger: taskLogger });
+    writers.set(key, writer);
     actor.subscribe((snapshot) => {
       record.nodes = snapshot.context.nodes;
       writer.changed();
@@ -257,6 +275,7 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
       .finally(() => {
         actor.stop();
         writer.close();
+        writers.delete(key);
         handles.delete(key);
         running.delete(key);
       });

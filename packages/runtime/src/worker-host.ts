@@ -1,4 +1,5 @@
 import type { NatsConnection } from '@nats-io/nats-core';
+import { trace } from '@opentelemetry/api';
 import { createActor, fromPromise, toPromise } from 'xstate';
 import { ErrorCode, QueueGroup, SubtaskRequest, TroupeError, subjects, type WorkerResult } from '@troupe/protocol';
 import { createTroupeService, defineEndpoint, encodeJson, silentLogger, type Logger, type TroupeService } from '@troupe/transport';
@@ -39,7 +40,7 @@ export interface NodeResultLedger {
 export async function hostWorker(options: WorkerHostOptions): Promise<TroupeService> {
   const { connection, models } = options;
   const logger = (options.logger ?? silentLogger).child({ actor: 'worker' });
-  const totals = { costUsd: 0, inputTokens: 0, outputTokens: 0, calls: 0 };
+  const totals = { costUsd: 0, inputTokens: 0, outputTokens: 0, calls: 0, queueWaitMs: 0, lastTokensPerSecond: 0, lastTimeToFirstTokenMs: 0 };
 
   const resolveModel = async (request: SubtaskRequest): Promise<ResolvedModel> => {
     const id = request.model ?? options.defaultModel ?? models.defaultFor(request.skill)?.id;
@@ -88,6 +89,24 @@ export async function hostWorker(options: WorkerHostOptions): Promise<TroupeServ
     totals.costUsd += outcome.result.costUsd;
     totals.inputTokens += outcome.result.usage.inputTokens;
     totals.outputTokens += outcome.result.usage.outputTokens;
+    const { metrics, usage, model, provider, costUsd } = outcome.result;
+    totals.queueWaitMs += metrics.queueWaitMs;
+    totals.lastTokensPerSecond = metrics.tokensPerSecond ?? totals.lastTokensPerSecond;
+    totals.lastTimeToFirstTokenMs = metrics.timeToFirstTokenMs ?? totals.lastTimeToFirstTokenMs;
+    // OpenTelemetry GenAI attributes on the worker's span for this request.
+    trace.getActiveSpan()?.setAttributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': provider,
+      'gen_ai.request.model': model,
+      'gen_ai.usage.input_tokens': usage.inputTokens,
+      'gen_ai.usage.output_tokens': usage.outputTokens,
+      'troupe.cost_usd': costUsd,
+      'troupe.task.id': request.taskId,
+      'troupe.node.id': request.nodeId,
+      'troupe.queue_wait_ms': metrics.queueWaitMs,
+      ...(metrics.timeToFirstTokenMs !== undefined ? { 'troupe.time_to_first_token_ms': metrics.timeToFirstTokenMs } : {}),
+      ...(metrics.tokensPerSecond !== undefined ? { 'troupe.tokens_per_second': metrics.tokensPerSecond } : {}),
+    });
     return outcome.result;
   };
 
