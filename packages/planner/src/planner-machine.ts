@@ -1,6 +1,7 @@
 import { assign, enqueueActions, fromPromise, setup, type ActorRefFrom } from 'xstate';
 import {
   ErrorCode,
+  errorReplyOf,
   type ErrorReply,
   type PipelineDefinition,
   type PipelineNode,
@@ -212,7 +213,7 @@ export const plannerMachine = setup({
       const node = context.pipeline.nodes.find((candidate) => candidate.id === nodeId);
       const state = context.nodes[nodeId];
       if (!node || !state || state.attempt !== attempt) return;
-      const error = toErrorReply(event.error);
+      const error = errorReplyOf(event.error);
       if (kind === 'judge' && state.result && state.judgeErrors + 1 < MAX_JUDGE_ERRORS && error.retryable) {
         // A judge that errored is unsure, never a pass: ask again before giving up on the node.
         enqueue.assign({ nodes: { ...context.nodes, [nodeId]: { ...state, judgeErrors: state.judgeErrors + 1 } } });
@@ -306,12 +307,5 @@ function afterVerdict(context: PlannerContext, node: PipelineNode, state: NodeSt
   return { nodes, failure: context.failure ?? error };
 }
 
-function toErrorReply(error: unknown): ErrorReply {
-  if (error && typeof error === 'object' && 'code' in error && 'message' in error) {
-    const { code, message, retryable } = error as ErrorReply;
-    return { code, message, retryable: retryable ?? false };
-  }
-  return { code: ErrorCode.INTERNAL, message: error instanceof Error ? error.message : String(error), retryable: false };
-}
 
 export { taskOutput };

@@ -1,5 +1,5 @@
 export { ErrorCode, errorStatus, isRetryableCode } from './error-codes.js';
-export { TroupeError, getTroupeErrorFromUnknown, type TroupeErrorOptions } from './troupe-error.js';
+export { TroupeError, errorReplyOf, getTroupeErrorFromUnknown, type TroupeErrorOptions } from './troupe-error.js';
 export { ErrorReply } from './messages/error-reply.js';
 export { CallMetrics, Id, JsonSchemaObject, Quality, Skill, TenantId, TokenUsage } from './messages/common.js';
 export {

@@ -48,3 +48,13 @@ export function getTroupeErrorFromUnknown(cause: unknown, fallback: ErrorCode = 
   const message = cause instanceof Error ? cause.message : String(cause);
   return new TroupeError(fallback, message, { cause });
 }
+
+/** The wire form of anything thrown: a TroupeError's reply, an `{code, message}` object as is, else INTERNAL. */
+export function errorReplyOf(error: unknown): ErrorReply {
+  if (error instanceof TroupeError) return error.toReply();
+  if (error && typeof error === 'object' && 'code' in error && 'message' in error) {
+    const { code, message, retryable, details } = error as ErrorReply;
+    return { code, message, retryable: retryable ?? false, ...(details ? { details } : {}) };
+  }
+  return getTroupeErrorFromUnknown(error).toReply();
+}

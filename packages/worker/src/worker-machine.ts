@@ -1,5 +1,5 @@
 import { assign, fromPromise, setup } from 'xstate';
-import { ErrorCode, type ErrorReply, type SubtaskRequest, type WorkerResult } from '@troupe/protocol';
+import { ErrorCode, errorReplyOf, type ErrorReply, type SubtaskRequest, type WorkerResult } from '@troupe/protocol';
 
 export type WorkerOutcome = { ok: true; result: WorkerResult } | { ok: false; error: ErrorReply };
 
@@ -37,7 +37,7 @@ export const workerMachine = setup({
         src: 'generate',
         input: ({ context }) => context.request,
         onDone: { target: 'done', actions: assign({ outcome: ({ event }) => ({ ok: true, result: event.output }) }) },
-        onError: { target: 'done', actions: assign({ outcome: ({ event }) => ({ ok: false, error: toErrorReply(event.error) }) }) },
+        onError: { target: 'done', actions: assign({ outcome: ({ event }) => ({ ok: false, error: errorReplyOf(event.error) }) }) },
       },
       after: {
         timeout: {
@@ -62,10 +62,3 @@ export const workerMachine = setup({
   output: ({ context }) => context.outcome!,
 });
 
-function toErrorReply(error: unknown): ErrorReply {
-  if (error && typeof error === 'object' && 'code' in error && 'message' in error) {
-    const { code, message, retryable, details } = error as ErrorReply;
-    return { code, message, retryable: retryable ?? false, ...(details ? { details } : {}) };
-  }
-  return { code: ErrorCode.INTERNAL, message: error instanceof Error ? error.message : String(error), retryable: false };
-}
