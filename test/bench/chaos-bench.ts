@@ -104,6 +104,12 @@ const launch = async (name: ServiceName, slot: number) => {
     }
   }
 };
+// Whatever happens to this process, it takes its services and servers with it.
+process.on('exit', () => {
+  for (const service of Object.values(replicas).flat()) service?.process.kill('SIGKILL');
+  for (const server of servers) server.process.kill('SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 await Promise.all((['judge', 'worker', 'planner'] as const).flatMap((name) => [launch(name, 0), launch(name, 1)]));
 log(`cluster up: ${cluster ? '3-node JetStream cluster' : 'nats-server'}, 2 planners, 2 workers, 2 judges`);
 
@@ -232,6 +238,7 @@ for (const id of submitted) {
   else if (record?.status === 'failed') {
     const code = record.result?.error?.code ?? 'UNKNOWN';
     failures[code] = (failures[code] ?? 0) + 1;
+    if (failures[code] === 1) log(`first ${code} failure: ${id}: ${record.result?.error?.message}`);
   } else lostIds.push(id);
 }
 // Paid twice: one (task, node, attempt) whose model call completed more than once.
@@ -248,21 +255,27 @@ for (const orphan of orphans.slice(0, 5)) {
   const report = record?.result?.nodes.find((candidate) => candidate.nodeId === orphan.nodeId);
   log(`orphaned attempt ${orphan.taskId}/${orphan.nodeId}#${orphan.attempt} (task ${record?.status} ${record?.result?.error?.code ?? ''}, node ${report?.status} at attempt ${report?.attempts})`);
 }
-// Resume time: from a planner kill (clear of any nats-server restart) to the moment another
-// replica re-announced a task that had been running (announced, unfinished) at the kill.
+// Resume time: a resumed task is announced again (`task.accepted`) by the replica that took it
+// over. For each re-announcement with a planner kill since the previous one, the time from the
+// kill to it. `isolated`: exactly one planner kill in between and no nats-server restart from 3 s
+// before the kill to the re-announcement, so the kill is unambiguously the cause. `all` keeps
+// every sample, timed from the earliest kill in between (an upper bound).
 const resumes: number[] = [];
-for (const killedAt of plannerKills) {
-  const inFlight = [...accepted].filter(([taskId, times]) => times.some((at) => at < killedAt) && (finishedAt.get(taskId) ?? Infinity) > killedAt);
-  log(`planner kill at ${new Date(killedAt).toISOString().slice(11, 23)}: ${inFlight.length} tasks in flight, re-announced: ${inFlight.filter(([, times]) => times.some((at) => at > killedAt)).length}`);
-  // A nats-server restart around the kill would be measured too: leave those kills out.
-  if (natsRestarts.some((at) => at > killedAt - 3_000 && at < killedAt + 3_000)) continue;
-  for (const [taskId, times] of accepted) {
-    const before = times.filter((at) => at < killedAt);
-    const after = times.find((at) => at > killedAt && at < killedAt + 30_000);
-    const finished = finishedAt.get(taskId);
-    if (before.length > 0 && after !== undefined && (finished === undefined || finished > killedAt)) resumes.push(after - killedAt);
+const allResumes: number[] = [];
+for (const times of accepted.values()) {
+  for (let index = 1; index < times.length; index += 1) {
+    const previous = times[index - 1]!;
+    const again = times[index]!;
+    const killsBetween = plannerKills.filter((at) => at > previous && at < again);
+    if (killsBetween.length === 0) continue;
+    const killedAt = killsBetween[0]!;
+    allResumes.push(again - killedAt);
+    const restarted = natsRestarts.some((at) => at > killedAt - 3_000 && at < again);
+    if (killsBetween.length === 1 && !restarted) resumes.push(again - killedAt);
   }
 }
+log(`${plannerKills.length} planner kills; ${allResumes.length} tasks resumed after one (${resumes.length} isolated)`);
+const summary = (samples: number[]) => ({ samples: samples.length, p50: round(percentile(samples, 50), 0), p99: round(percentile(samples, 99), 0), max: samples.length ? Math.max(...samples) : null });
 
 await connection.drain();
 await Promise.all(Object.values(replicas).flat().map((service) => service?.stop('SIGKILL')));
@@ -281,7 +294,8 @@ const result = {
   executed_twice_with_effect: executedTwice,
   orphaned_attempts: orphaned,
   node_attempts: attempts.length,
-  resume_time_ms: { samples: resumes.length, p50: round(percentile(resumes, 50), 0), p99: round(percentile(resumes, 99), 0), max: resumes.length ? Math.max(...resumes) : null },
+  resume_time_ms: summary(resumes),
+  resume_time_ms_all: summary(allResumes),
   kills,
   submit_retries: submitRetries,
   duration_s: round(elapsedS, 1),

@@ -51,6 +51,9 @@ export interface Harness {
   waitForFinal(ids: readonly string[], timeoutMs: number): Promise<Map<string, TaskRecord>>;
   record(taskId: string): Promise<TaskRecord | undefined>;
   attempts(): ReturnType<typeof listNodeAttempts>;
+  /** Launched planners (judges) that have not exited. */
+  runningPlanners(): Promise<LaunchedService[]>;
+  runningJudges(): Promise<LaunchedService[]>;
   stop(): Promise<void>;
 }
 
@@ -145,6 +148,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     record,
     attempts: () => listNodeAttempts(connection),
+    runningPlanners: async () => services.filter((service) => service.name === 'planner' && service.process.exitCode === null && service.process.signalCode === null),
+    runningJudges: async () => services.filter((service) => service.name === 'judge' && service.process.exitCode === null && service.process.signalCode === null),
     async stop() {
       await Promise.all(services.map((service) => service.stop('SIGKILL')));
       await connection.drain().catch(() => undefined);

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTroupeClient } from '@troupe/client';
+import type { TroupeError } from '@troupe/protocol';
 import { kill, startHarness, waitUntil, widePipeline, type Harness } from './durable-harness.js';
 
 const NODES = widePipeline.nodes.length;
@@ -50,5 +52,26 @@ describe('kill -9 the planner mid-way through 20 submitted tasks', () => {
     const attempts = (await harness.attempts()).filter((attempt) => attempt.taskId.startsWith('kill-planner-'));
     expect(attempts).toHaveLength(20 * NODES);
     expect(attempts.filter((attempt) => attempt.state !== 'done' || attempt.executions !== 1 || attempt.attempt !== 1)).toEqual([]);
+  });
+
+  it('a direct `tasks.run` whose planner was killed resumes when the client retries it with the same id', async () => {
+    const [survivor] = await harness.runningPlanners();
+    const judges = await harness.runningJudges();
+    for (const judge of judges) judge.process.kill('SIGSTOP');
+    const client = createTroupeClient({ connection: harness.connection });
+    const task = { id: 'direct-after-kill', pipeline: 'wide', input: 'direct', progress: true };
+    const first = client.run(task, { timeoutMs: 4_000 }).then(
+      () => 'answered',
+      (error: TroupeError) => error.code,
+    );
+    await waitUntil(() => harness.events.of(task.id).some((event) => event.type === 'node.completed'), 10_000, 'the direct task to be mid-DAG');
+    await kill(survivor!, 'SIGKILL');
+    expect(await first).toBe('TIMEOUT');
+    await harness.launch('planner');
+    for (const judge of judges) judge.process.kill('SIGCONT');
+    const retried = await client.run(task, { timeoutMs: 20_000 });
+    expect(retried.status).toBe('completed');
+    const attempts = (await harness.attempts()).filter((attempt) => attempt.taskId === task.id);
+    expect(attempts.map((attempt) => attempt.executions)).toEqual(widePipeline.nodes.map(() => 1));
   });
 });

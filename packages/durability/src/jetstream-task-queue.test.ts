@@ -27,7 +27,7 @@ describe('JetStream task queue over a real nats-server', () => {
   beforeAll(async () => {
     server = await startNatsServer();
     connection = await connectNats({ servers: server.url });
-    queue = await createJetStreamTaskQueue({ connection, ackWaitMs: 300, maxDeliveries: 3 });
+    queue = await createJetStreamTaskQueue({ connection, ackWaitMs: 500, maxDeliveries: 3 });
   });
 
   afterAll(async () => {
@@ -45,7 +45,7 @@ describe('JetStream task queue over a real nats-server', () => {
     const deliveries: TaskDelivery[] = [];
     const consumer = queue.consume(async (delivery) => {
       deliveries.push(delivery);
-      await sleep(1_500); // five leases long: only renewal keeps it from being redelivered
+      await sleep(2_000); // four leases long: only renewal keeps it from being redelivered
       await delivery.ack();
     }, { concurrency: 2 });
     // A second replica pulling at the same time gets nothing while the first one holds the task.
@@ -55,7 +55,7 @@ describe('JetStream task queue over a real nats-server', () => {
       delivery.release();
     }, { concurrency: 1 });
     await waitFor(() => deliveries.length === 1);
-    await sleep(1_800);
+    await sleep(2_300);
     await Promise.all([consumer.stop(), rivalConsumer.stop()]);
     expect(deliveries.map((delivery) => [delivery.queued?.task.id, delivery.deliveryCount])).toEqual([['q1', 1]]);
     expect(rival).toEqual([]);

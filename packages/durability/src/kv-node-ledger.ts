@@ -66,12 +66,17 @@ export async function createKvNodeLedger(options: KvNodeLedgerOptions): Promise<
   };
 
   /** Resolves with the revision of our claim, or with a stored result to replay. */
-  async function claim(key: string, request: SubtaskRequest, signal: AbortSignal): Promise<{ revision: number; executions: number } | { replay: WorkerResult }> {
+  async function claim(
+    key: string,
+    request: SubtaskRequest,
+    signal: AbortSignal,
+  ): Promise<{ revision: number; executions: number; leaseUntil: number } | { replay: WorkerResult }> {
     const ours = (executions: number): NodeAttemptEntry => ({ state: 'running', worker: options.workerId, leaseUntil: Date.now() + request.timeoutMs + 1_000, executions });
     for (;;) {
       signal.throwIfAborted();
+      const fresh = ours(0);
       try {
-        return { revision: await guard(() => kv.create(key, JSON.stringify(ours(0))), 'claim an attempt'), executions: 0 };
+        return { revision: await guard(() => kv.create(key, JSON.stringify(fresh)), 'claim an attempt'), executions: 0, leaseUntil: fresh.leaseUntil };
       } catch (error) {
         if (!isWrongLastSequence(error)) throw error;
       }
@@ -80,9 +85,10 @@ export async function createKvNodeLedger(options: KvNodeLedgerOptions): Promise<
       if (current.entry.state === 'done' && current.entry.result) return { replay: current.entry.result };
       if (current.entry.leaseUntil <= Date.now()) {
         try {
-          const revision = await guard(() => kv.update(key, JSON.stringify(ours(current.entry.executions)), current.revision), 'take over an attempt');
+          const taken = ours(current.entry.executions);
+          const revision = await guard(() => kv.update(key, JSON.stringify(taken), current.revision), 'take over an attempt');
           logger.warn({ key, from: current.entry.worker }, 'took over an attempt whose worker stopped renewing it');
-          return { revision, executions: current.entry.executions };
+          return { revision, executions: current.entry.executions, leaseUntil: taken.leaseUntil };
         } catch (error) {
           if (!isWrongLastSequence(error)) throw error;
           continue;
@@ -93,21 +99,32 @@ export async function createKvNodeLedger(options: KvNodeLedgerOptions): Promise<
     }
   }
 
-  /** Stores the result; if another replica finished the attempt too, both executions are counted. */
-  async function complete(key: string, result: WorkerResult, claimed: { revision: number; executions: number }): Promise<WorkerResult> {
+  /**
+   * Stores the result; if another replica finished the attempt too, both executions are counted.
+   * While the store is unreachable it keeps trying for as long as our claim holds (the reply could
+   * not travel either), so a replica taking the claim over finds the result instead of paying again.
+   */
+  async function complete(key: string, result: WorkerResult, claimed: { revision: number; executions: number; leaseUntil: number }): Promise<WorkerResult> {
     let expected = claimed.revision;
     let base: NodeAttemptEntry = { state: 'done', worker: options.workerId, leaseUntil: 0, result, executions: claimed.executions };
-    for (let tries = 0; tries < 20; tries += 1) {
+    for (let tries = 0, failures = 0; tries < 20; ) {
       try {
         await guard(() => kv.update(key, JSON.stringify({ ...base, executions: base.executions + 1 }), expected), 'store a result');
         return base.result ?? result;
       } catch (error) {
         if (!isWrongLastSequence(error)) {
-          logger.warn({ err: error, key }, 'could not store a node result; a resumed planner may run this attempt again');
-          return result;
+          failures += 1;
+          const waitMs = Math.min(1_000, 50 * 2 ** failures);
+          if (Date.now() + waitMs > claimed.leaseUntil) {
+            logger.warn({ err: error, key }, 'could not store a node result; a resumed planner may run this attempt again');
+            return result;
+          }
+          await new Promise((resolve) => setTimeout(resolve, waitMs));
+          continue;
         }
+        tries += 1;
       }
-      const current = await read(key);
+      const current = await read(key).catch(() => undefined);
       if (!current) return result;
       expected = current.revision;
       // The first stored result wins, so every replica replays the same output.

@@ -254,6 +254,7 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
     });
     if (resumed) taskLogger.info({ finished: Object.values(record.nodes).filter((node) => node.status === 'succeeded').length }, 'resuming task mid-DAG');
     let interrupt!: (reason: unknown) => void;
+    let interrupting = false;
     const interrupted = new Promise<never>((_, reject) => {
       interrupt = reject;
     });
@@ -274,7 +275,7 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
       })
       .finally(() => {
         actor.stop();
-        writer.close();
+        if (!interrupting) writer.close();
         writers.delete(key);
         handles.delete(key);
         running.delete(key);
@@ -283,9 +284,12 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
     const handle: TaskHandle = {
       result,
       async interrupt() {
-        actor.stop();
-        await writer.flush(3_000).catch((error: unknown) => taskLogger.warn({ err: error }, 'could not store the latest state of an interrupted task'));
+        // Settle first: a stopped actor must not surface as the task's outcome.
+        interrupting = true;
         interrupt(new TroupeError(ErrorCode.CANCELLED, 'the planner replica is shutting down; the task continues on another replica', { retryable: true }));
+        actor.stop();
+        await writer.flush(2_000).catch((error: unknown) => taskLogger.warn({ err: error }, 'could not store the latest state of an interrupted task'));
+        writer.close();
       },
     };
     handles.set(key, handle);
@@ -311,11 +315,23 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
     return { kind: 'new', task, ...resolved };
   }
 
-  async function resultOf(record: TaskRecord): Promise<TaskResult> {
+  async function resultOf(record: TaskRecord, signal?: AbortSignal): Promise<TaskResult> {
     if (record.result) return record.result;
-    const inFlight = running.get(`${record.task.tenant}.${record.task.id}`);
+    const { tenant, id } = record.task;
+    const inFlight = running.get(`${tenant}.${id}`);
     if (inFlight) return inFlight;
-    throw new TroupeError(ErrorCode.NOT_FOUND, `task "${record.task.id}" is not running in this planner`);
+    if (!options.queue || !signal) throw new TroupeError(ErrorCode.NOT_FOUND, `task "${id}" is not running in this planner`);
+    // A retried `tasks.run` whose planner died: queue it (a no-op if it is queued already), so a
+    // replica resumes it from its stored state, and wait for the shared record to be final.
+    if (record.status === 'running' && record.pipeline) {
+      await options.queue.enqueue({ task: record.task, pipeline: record.pipeline, ...(record.planReport ? { planReport: record.planReport } : {}) });
+    }
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (signal.aborted) throw new TroupeError(ErrorCode.TIMEOUT, `task "${id}" did not finish before the request's deadline; ask again with the same id`);
+      const latest = await store.get(tenant, id);
+      if (latest?.result) return latest.result;
+    }
   }
 
   const service = await createTroupeService({
@@ -336,7 +352,7 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
         spanName: 'troupe.planner.run',
         handle: async (raw, context) => {
           const admitted = await admit(raw, context.subject);
-          if (admitted.kind === 'duplicate') return resultOf(admitted.record);
+          if (admitted.kind === 'duplicate') return resultOf(admitted.record, context.signal);
           return startTask({ ...admitted.task, progress: raw.progress ?? false }, admitted.pipeline, undefined, admitted.planReport);
         },
       }),

@@ -173,7 +173,7 @@ export function runQueuedTasks(options: QueuedTaskRunnerOptions): QueuedTaskRunn
       while (active.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
       if (active.size > 0) logger.info({ tasks: active.size }, 'giving unfinished tasks back to the queue');
       await Promise.all([...active.values()].map((running) => running.interrupt()));
-      await Promise.race([Promise.allSettled([...handlers]), new Promise((resolve) => setTimeout(resolve, 5_000))]);
+      await Promise.race([Promise.allSettled([...handlers]), new Promise((resolve) => setTimeout(resolve, 2_000))]);
     },
   };
 }
