@@ -135,6 +135,35 @@ describe('planner machine', () => {
     expect(output.nodes[0]?.model).toBe('large');
   });
 
+  it('escalates to a human when the judge says so, and follows the human decision', async () => {
+    const single = PipelineDefinition.parse({ name: 'one', nodes: [{ id: 'reply', skill: 'generate' }] });
+    const asked: string[] = [];
+    const run = (approved: boolean) => {
+      const actor = createActor(
+        plannerMachine.provide({
+          actors: {
+            runNode: fromPromise(async ({ input }: { input: RunNodeInput }) => result(input)),
+            judgeNode: fromPromise(async ({ input }: { input: JudgeNodeInput }) => ({ ...pass(input), decision: 'escalate' as const, reasons: ['refund over limit'] })),
+            askHuman: fromPromise(async ({ input }: { input: { verdict: Verdict } }) => {
+              asked.push(input.verdict.reasons.join());
+              return { approved, reasons: [approved ? 'ok by support lead' : 'refused'] };
+            }),
+          },
+        }),
+        { input: { task, pipeline: single, startedAt: Date.now() } },
+      );
+      actor.start();
+      return toPromise(actor);
+    };
+    const approved = await run(true);
+    expect(approved.status).toBe('completed');
+    expect(approved.nodes[0]?.verdict?.reasons).toEqual(['refund over limit', 'human: ok by support lead']);
+    const refused = await run(false);
+    expect(refused.status).toBe('failed');
+    expect(refused.error?.code).toBe('NODE_FAILED');
+    expect(asked).toEqual(['refund over limit', 'refund over limit']);
+  });
+
   it('skips branches whose condition is false (triage routing)', async () => {
     const triage = PipelineDefinition.parse({
       name: 'triage',

@@ -76,8 +76,10 @@ export function createMemoryTaskStore(capacity = 10_000): TaskStore {
       }
       revisions += 1;
       records.delete(key);
-      // A copy, like a real store: later mutations of the caller's object are not stored by accident.
-      records.set(key, { record: structuredClone(record), revision: revisions });
+      // A shallow copy, like a real store: later reassignments of the caller's fields are not stored
+      // by accident. Node states are replaced, never mutated, by the planner machine, so this is a
+      // consistent snapshot without the cost of a deep clone on every transition.
+      records.set(key, { record: { ...record }, revision: revisions });
       if (records.size > capacity) {
         const oldest = records.keys().next().value;
         if (oldest !== undefined) records.delete(oldest);
