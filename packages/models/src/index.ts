@@ -20,3 +20,4 @@ export {
 export { costOf, maxCostOf } from './cost.js';
 export { createEchoModel, exampleOf } from './echo-model.js';
 export { createTemplateModel } from './template-model.js';
+export { silentLogger, type Logger } from './logger.js';

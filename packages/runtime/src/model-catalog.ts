@@ -23,45 +23,54 @@ export function createModelCatalog(registry: RegistryConfigInput, factories: Par
   const parsed = RegistryConfig.parse(registry);
   const configs = parsed.models;
   const byId = new Map(configs.map((config) => [config.id, config]));
-  const instances = new Map<string, Promise<LanguageModel>>();
   const allFactories: Partial<Record<ModelConfig['provider'], ModelFactory>> = {
     echo: (config) => createEchoModel({ modelId: config.id }),
     template: (config) => createTemplateModel({ modelId: config.id, templates: config.templates ?? {} }),
     ...factories,
   };
+  const configOf = (id: string, wantedBy?: string): ModelConfig => {
+    const config = byId.get(id);
+    if (config) return config;
+    if (wantedBy) throw new TroupeError(ErrorCode.CONFIG_INVALID, `model "${wantedBy}" falls back to unknown model "${id}"`);
+    throw new TroupeError(ErrorCode.MODEL_NOT_FOUND, `model "${id}" is not in the registry (known: ${[...byId.keys()].join(', ') || 'none'})`);
+  };
+  // One instance per registry id, shared by every request and by every chain that falls back to it
+  // (a GGUF is loaded once; a provider's client and breaker state are shared).
+  const instances = new Map<string, Promise<LanguageModel>>();
+  const instanceOf = (config: ModelConfig): Promise<LanguageModel> => {
+    let instance = instances.get(config.id);
+    if (!instance) {
+      const factory = allFactories[config.provider];
+      if (!factory) throw new TroupeError(ErrorCode.CONFIG_INVALID, `no provider "${config.provider}" is installed in this process for model "${config.id}"`);
+      instance = Promise.resolve(factory(config));
+      instances.set(config.id, instance);
+      instance.catch(() => instances.delete(config.id));
+    }
+    return instance;
+  };
   // A model with `fallbacks` answers through a chain: itself, then each fallback in order, on
   // retryable failures, open breakers, or (to longer-context models) CONTEXT_OVERFLOW.
-  const withFallbacks = async (config: ModelConfig, model: LanguageModel): Promise<LanguageModel> => {
-    if (config.fallbacks.length === 0) return model;
-    const chain = [{ model, contextSize: config.contextSize }];
-    for (const id of config.fallbacks) {
-      const fallback = byId.get(id);
-      if (!fallback) throw new TroupeError(ErrorCode.CONFIG_INVALID, `model "${config.id}" falls back to unknown model "${id}"`);
-      const factory = allFactories[fallback.provider];
-      if (!factory) throw new TroupeError(ErrorCode.CONFIG_INVALID, `no provider "${fallback.provider}" is installed for fallback "${id}"`);
-      chain.push({ model: servedAs(fallback.id, await factory(fallback)), contextSize: fallback.contextSize });
+  const chains = new Map<string, Promise<LanguageModel>>();
+  const chainOf = (config: ModelConfig): Promise<LanguageModel> => {
+    let chain = chains.get(config.id);
+    if (!chain) {
+      chain = Promise.all([config, ...config.fallbacks.map((id) => configOf(id, config.id))].map(async (member) => ({
+        model: servedAs(member.id, await instanceOf(member)),
+        contextSize: member.contextSize,
+      }))).then((members) => createFallbackModel(members));
+      chains.set(config.id, chain);
+      chain.catch(() => chains.delete(config.id));
     }
-    chain[0] = { model: servedAs(config.id, model), contextSize: config.contextSize };
-    return createFallbackModel(chain);
+    return chain;
   };
   const price = (config: ModelConfig) => config.pricing.inputPerMTok + config.pricing.outputPerMTok;
   return {
     configs,
     async get(id) {
-      const config = byId.get(id);
-      if (!config) {
-        throw new TroupeError(ErrorCode.MODEL_NOT_FOUND, `model "${id}" is not in the registry (known: ${[...byId.keys()].join(', ') || 'none'})`);
-      }
-      let instance = instances.get(id);
-      if (!instance) {
-        const factory = allFactories[config.provider];
-        if (!factory) throw new TroupeError(ErrorCode.CONFIG_INVALID, `no provider "${config.provider}" is installed in this process for model "${id}"`);
-        instance = Promise.resolve(factory(config)).then((model) => withFallbacks(config, model));
-        instances.set(id, instance);
-        instance.catch(() => instances.delete(id));
-      }
+      const config = configOf(id);
+      const model = await (config.fallbacks.length > 0 ? chainOf(config) : instanceOf(config));
       // Cost is priced by the model that really answered, which a fallback chain may change.
-      return { model: await instance, pricing: config.pricing, pricingOf: (served: string) => byId.get(served)?.pricing };
+      return { model, pricing: config.pricing, pricingOf: (served: string) => byId.get(served)?.pricing };
     },
     defaultFor(skill) {
       const candidates = configs.filter(
@@ -72,6 +81,7 @@ export function createModelCatalog(registry: RegistryConfigInput, factories: Par
     async dispose() {
       const models = await Promise.allSettled(instances.values());
       instances.clear();
+      chains.clear();
       for (const settled of models) {
         const model = settled.status === 'fulfilled' ? (settled.value as Partial<AsyncDisposable>) : undefined;
         await model?.[Symbol.asyncDispose]?.();
@@ -85,7 +95,6 @@ export { ModelConfig, type ModelConfigInput };
 /** Marks results with the registry id of the model that produced them. */
 function servedAs(id: string, model: LanguageModel): LanguageModel {
   return {
-    ...model,
     specificationVersion: model.specificationVersion,
     provider: model.provider,
     modelId: model.modelId,
