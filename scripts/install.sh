@@ -7,6 +7,6 @@ if ! command -v nats-server >/dev/null 2>&1; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq nats-server
 fi
-# `npm install` rather than `npm ci`: the registry here serves no macOS/Windows builds of
-# node-llama-cpp and turbo, so the lock file lacks those optional entries and `npm ci` refuses it.
-npm install --no-audit --no-fund
+# `npm ci` installs exactly the committed lock file. Install scripts are denied in package.json
+# (`allowScripts`): every native dependency here ships prebuilt binaries in an npm package.
+npm ci --no-audit --no-fund
