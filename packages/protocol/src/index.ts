@@ -3,12 +3,16 @@ export { TroupeError, errorReplyOf, getTroupeErrorFromUnknown, type TroupeErrorO
 export { ErrorReply } from './messages/error-reply.js';
 export { CallMetrics, Id, JsonSchemaObject, Quality, Skill, TenantId, TokenUsage } from './messages/common.js';
 export {
+  Cascade,
+  CascadeGate,
+  CascadeStep,
   PipelineDefinition,
   PipelineNode,
   type PipelineDefinitionInput,
   type PipelineNodeInput,
 } from './messages/pipeline.js';
 export {
+  NodeCall,
   NodeReport,
   NodeStatus,
   TaskAccepted,

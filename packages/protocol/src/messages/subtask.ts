@@ -47,6 +47,10 @@ export const WorkerResult = z
     flagged: z.boolean().default(false),
     /** The advisor model consulted for a flagged step; its tokens and cost are included above. */
     advisorModel: z.string().optional(),
+    /** The model's own confidence in this answer (0..1), e.g. token probability or a classifier's score. */
+    confidence: z.number().min(0).max(1).optional(),
+    /** Small facts about the answer a judge gate may read (label, margin, ...). */
+    metadata: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
     worker: z.string().optional(),
   })
   .meta({ id: 'WorkerResult' });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CallMetrics, Id, Quality, TenantId, TokenUsage } from './common.js';
 import { ErrorReply } from './error-reply.js';
 import { PipelineDefinition } from './pipeline.js';
-import { Verdict } from './verdict.js';
+import { Verdict, VerdictDecision } from './verdict.js';
 
 /** What a client sends to start a task. Only `pipeline` (or an inline `plan`) and `input` are required. */
 export const TaskSubmission = z
@@ -39,6 +39,20 @@ export type TaskAccepted = z.infer<typeof TaskAccepted>;
 export const NodeStatus = z.enum(['pending', 'running', 'judging', 'succeeded', 'failed', 'skipped']);
 export type NodeStatus = z.infer<typeof NodeStatus>;
 
+/** One model call made for a node: answer or consensus peer, its cost, and the gate's verdict on it. */
+export const NodeCall = z.object({
+  attempt: z.number().int().min(1),
+  /** Cascade step (0-based); absent outside a cascade. */
+  step: z.number().int().nonnegative().optional(),
+  model: z.string(),
+  role: z.enum(['answer', 'consensus']),
+  costUsd: z.number().nonnegative(),
+  /** The judge's decision on this answer (absent for consensus peers and unjudged calls). */
+  decision: VerdictDecision.optional(),
+  score: z.number().min(0).max(1).optional(),
+});
+export type NodeCall = z.infer<typeof NodeCall>;
+
 /** Per-node account in the final result: who ran it, what it cost, what the judge said. */
 export const NodeReport = z.object({
   nodeId: Id,
@@ -52,6 +66,8 @@ export const NodeReport = z.object({
   costUsd: z.number().nonnegative().default(0),
   metrics: CallMetrics.optional(),
   verdict: Verdict.optional(),
+  /** Every model call made for this node, in order; each is in `costUsd`. */
+  calls: z.array(NodeCall).optional(),
   error: ErrorReply.optional(),
 });
 export type NodeReport = z.infer<typeof NodeReport>;

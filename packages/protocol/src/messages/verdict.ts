@@ -29,6 +29,15 @@ export const JudgeRequest = z
     checks: z.array(z.string()).optional(),
     model: z.string().optional(),
     maxAttempts: z.number().int().min(1).default(1),
+    /** The worker's reported confidence and metadata, for gates that read them. */
+    confidence: z.number().min(0).max(1).optional(),
+    metadata: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    /** Other models' answers to the same subtask, for the `consensus` check. */
+    peers: z.array(z.object({ model: z.string(), output: z.unknown() })).max(8).optional(),
+    /** Least confidence the `confidence` check passes (from the cascade gate). */
+    minConfidence: z.number().min(0).max(1).optional(),
+    /** Whether a later cascade step exists: a failing gate then decides `escalate`. */
+    canEscalate: z.boolean().optional(),
   })
   .meta({ id: 'JudgeRequest' });
 export type JudgeRequest = z.infer<typeof JudgeRequest>;
