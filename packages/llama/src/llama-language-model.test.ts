@@ -34,7 +34,7 @@ describe('llama language model on stories260K', () => {
   it('loads with the requested threads, the model chat template and a context capped at the training size', async () => {
     const info = await model.load();
     expect(model.provider).toBe('llama-cpp');
-    expect(info).toMatchObject({ modelId: 'stories260k', threads: 1, sequences: 1, trainContextSize: 2048, chatTemplate: 'Llama2Chat' });
+    expect(info).toMatchObject({ modelId: 'stories260k', threads: 1, sequences: 2, concurrency: 2, trainContextSize: 2048, chatTemplate: 'Llama2Chat' });
     expect(info.contextSize).toBe(2048); // the registry default of 4096 exceeds what it was trained on
     expect(['cpu', 'cuda', 'vulkan', 'metal']).toContain(info.backend);
   });
@@ -54,6 +54,10 @@ describe('llama language model on stories260K', () => {
     expect((value.name as string).length).toBeLessThanOrEqual(30);
     expect(typeof value.city).toBe('string');
     expect(Number.isInteger(value.age)).toBe(true);
+    // Every local answer carries the probabilities of its tokens; grammar-forced tokens score 1.
+    expect(result.metrics.confidenceMin).toBeGreaterThan(0);
+    expect(result.metrics.confidenceMin!).toBeLessThanOrEqual(result.metrics.confidenceMean!);
+    expect(result.metrics.confidenceMean).toBeLessThanOrEqual(1);
   });
 
   it('streams text deltas, then one finish part whose usage counts exactly the generated tokens', async () => {

@@ -9,6 +9,7 @@ import { createGrammarCache, type GrammarCache } from './grammar-cache.js';
 import type { LlamaBackend } from './llama-runtime.js';
 import { silentLogger, type Logger } from './logger.js';
 import { parseLlamaModelConfig } from './model-config-input.js';
+import { resolveParallelism } from './machine-defaults.js';
 import { toModelLoadError } from './model-load-error.js';
 import { getSharedModelStore, type ModelLease, type ModelStore } from './model-store.js';
 import { generateOnSequence } from './sequence-generation.js';
@@ -35,8 +36,10 @@ export interface LlamaModelInfo {
   /** Tokens per sequence (llama.cpp may round the configured size up). */
   contextSize: number;
   trainContextSize: number;
-  /** Parallel sequences in the context: `maxConcurrency`. */
+  /** Parallel sequences in the one context: the registry's `sequences`, else from the machine. */
   sequences: number;
+  /** Calls in flight at once (each holds a sequence): the registry's `maxConcurrency`, else `sequences`. */
+  concurrency: number;
   gpuLayers: number;
   /** The chat template in use, e.g. `JinjaTemplate` or `Llama2Chat`. */
   chatTemplate: string;
@@ -67,7 +70,8 @@ interface Loaded {
 
 /**
  * Creates a `LanguageModel` for a `llama-cpp` registry entry. Nothing loads until the first call or
- * `load()`. One context holds `maxConcurrency` sequences (continuous batching); up to `maxQueue`
+ * `load()`. One context holds `sequences` sequences (continuous batching; default from the machine,
+ * see machine-defaults.ts) and runs up to `maxConcurrency` calls (default: one per sequence); up to `maxQueue`
  * more calls wait for a sequence, and one more is refused at once with BUSY (retryable).
  *
  * @example
@@ -84,7 +88,8 @@ export function createLlamaLanguageModel(config: ModelConfig | ModelConfigInput,
   const logger = (options.logger ?? silentLogger).child({ component: 'llama-language-model', modelId });
   const store = options.store ?? getSharedModelStore(options.logger ? { logger: options.logger } : {});
   const threads = settings.threads ?? options.threads ?? store.runtime.threads;
-  const slots = createSlotQueue({ concurrency: settings.maxConcurrency, maxQueue: settings.maxQueue, name: modelId });
+  const parallelism = resolveParallelism(settings, threads);
+  const slots = createSlotQueue({ concurrency: parallelism.concurrency, maxQueue: settings.maxQueue, name: modelId });
   const shutdown = new AbortController();
   const progressListeners = new Set<(progress: number) => void>();
   const running = new Set<Promise<unknown>>();
@@ -102,7 +107,7 @@ export function createLlamaLanguageModel(config: ModelConfig | ModelConfigInput,
       // Past its training window a model degrades, so the registry's size is a ceiling, not a request.
       const contextSize = Math.min(settings.contextSize, model.trainContextSize || settings.contextSize);
       if (contextSize < settings.contextSize) logger.info({ contextSize, configured: settings.contextSize }, 'context size capped at the training context');
-      const context = await model.createContext({ sequences: settings.maxConcurrency, contextSize, threads });
+      const context = await model.createContext({ sequences: parallelism.sequences, contextSize, threads });
       const chatWrapper = resolveChatWrapper(model);
       const { backend } = await store.runtime.info();
       const info: LlamaModelInfo = {
@@ -112,7 +117,8 @@ export function createLlamaLanguageModel(config: ModelConfig | ModelConfigInput,
         threads,
         contextSize: context.contextSize,
         trainContextSize: model.trainContextSize,
-        sequences: settings.maxConcurrency,
+        sequences: parallelism.sequences,
+        concurrency: parallelism.concurrency,
         gpuLayers: model.gpuLayers,
         chatTemplate: chatWrapper.wrapperName,
       };
@@ -163,6 +169,7 @@ export function createLlamaLanguageModel(config: ModelConfig | ModelConfigInput,
         maxTokens: prompt.maxTokens,
         signal,
         ...(call.temperature === undefined ? {} : { temperature: call.temperature }),
+        ...(call.repeatPenalty ? { repeatPenalty: call.repeatPenalty } : {}),
         ...(grammar ? { grammar } : {}),
         ...(onTextDelta ? { onTextDelta } : {}),
         onFirstToken: () => (firstTokenAt = performance.now()),
@@ -178,6 +185,7 @@ export function createLlamaLanguageModel(config: ModelConfig | ModelConfigInput,
           queueWaitMs: acquired - queued,
           ...(firstTokenAt === undefined ? {} : { timeToFirstTokenMs: firstTokenAt - started }),
           ...(generatingSeconds > 0 ? { tokensPerSecond: output.outputTokens / generatingSeconds } : {}),
+          ...(output.confidence ? { confidenceMean: output.confidence.mean, confidenceMin: output.confidence.min } : {}),
         },
         ...(loaded.responseModel ? { responseModel: loaded.responseModel } : {}),
       };

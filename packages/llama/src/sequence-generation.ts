@@ -1,5 +1,6 @@
-import type { FinishReason } from '@troupe/models';
+import type { FinishReason, RepeatPenalty } from '@troupe/models';
 import { LlamaChat, type ChatHistoryItem, type ChatWrapper, type LlamaChatResponse, type LlamaContext, type LlamaGrammar } from 'node-llama-cpp';
+import { recordConfidence, type ConfidenceMeter } from './token-confidence.js';
 
 export interface SequenceGenerationInput {
   context: LlamaContext;
@@ -8,6 +9,8 @@ export interface SequenceGenerationInput {
   maxTokens: number;
   temperature?: number;
   grammar?: LlamaGrammar;
+  /** Repetition penalties; unset leaves node-llama-cpp's (mild) default. */
+  repeatPenalty?: RepeatPenalty;
   /** Its reason is thrown as is when it aborts (see call-signal.ts). */
   signal: AbortSignal;
   onTextDelta?: (delta: string) => void;
@@ -19,6 +22,8 @@ export interface SequenceGenerationOutput {
   /** Sampled tokens, read from the sequence's token meter: stop-trigger and end tokens included. */
   outputTokens: number;
   finishReason: FinishReason;
+  /** Probabilities of the sampled tokens: mean and minimum, undefined when nothing was sampled. */
+  confidence?: { mean: number; min: number };
 }
 
 /**
@@ -29,6 +34,7 @@ export interface SequenceGenerationOutput {
  */
 export async function generateOnSequence(input: SequenceGenerationInput): Promise<SequenceGenerationOutput> {
   const sequence = input.context.getSequence();
+  const meter: ConfidenceMeter = recordConfidence(sequence);
   const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: input.chatWrapper, autoDisposeSequence: false });
   let sawToken = false;
   try {
@@ -39,6 +45,7 @@ export async function generateOnSequence(input: SequenceGenerationInput): Promis
       signal: input.signal,
       stopOnAbortSignal: false,
       ...(input.grammar ? { grammar: input.grammar } : {}),
+      ...(input.repeatPenalty ? { repeatPenalty: input.repeatPenalty } : {}),
       onToken: () => {
         if (sawToken) return;
         sawToken = true;
@@ -53,6 +60,7 @@ export async function generateOnSequence(input: SequenceGenerationInput): Promis
       // Each sampled token needs exactly one logits evaluation, which the meter counts as output.
       outputTokens: sequence.tokenMeter.usedOutputTokens,
       finishReason: finishReasonOf(response.metadata.stopReason),
+      ...(meter.summary() ? { confidence: meter.summary()! } : {}),
     };
   } finally {
     chat.dispose();

@@ -6,6 +6,7 @@ export type {
   GenerateResult,
   GenerationMetrics,
   LanguageModel,
+  RepeatPenalty,
   StreamPart,
 } from './language-model.js';
 export {

@@ -26,8 +26,22 @@ export interface CallOptions {
   responseSchema?: Record<string, unknown>;
   maxOutputTokens?: number;
   temperature?: number;
+  /**
+   * Sampling penalties against repetition (local models; frontier providers may ignore them).
+   * `penalty` > 1 lowers the odds of recently used tokens; a retry after a degenerate answer raises them.
+   */
+  repeatPenalty?: RepeatPenalty;
   /** Aborting frees the sequence or closes the HTTP request; the call rejects with CANCELLED. */
   signal?: AbortSignal;
+}
+
+/** Repetition penalties, as llama.cpp applies them over the last `lastTokens` generated tokens. */
+export interface RepeatPenalty {
+  /** Multiplicative penalty; 1 disables it. */
+  penalty?: number;
+  frequencyPenalty?: number;
+  presencePenalty?: number;
+  lastTokens?: number;
 }
 
 export type FinishReason = 'stop' | 'length' | 'content-filter' | 'error' | 'other';
@@ -38,6 +52,10 @@ export interface GenerationMetrics {
   queueWaitMs: number;
   timeToFirstTokenMs?: number;
   tokensPerSecond?: number;
+  /** Mean probability the model gave the tokens it generated (local models only), in [0, 1]. */
+  confidenceMean?: number;
+  /** Lowest probability of any generated token: one unsure token in an otherwise confident answer. */
+  confidenceMin?: number;
 }
 
 export interface GenerateResult {

@@ -28,7 +28,10 @@ export const ModelConfig = z
     contextSize: z.number().int().min(64).default(4096),
     capabilities: z.array(Capability).default(['chat', 'json']),
     pricing: Pricing.default({ inputPerMTok: 0, outputPerMTok: 0 }),
-    maxConcurrency: z.number().int().min(1).max(256).default(1),
+    /** Calls in flight at once; default 1, except local models, where it equals `sequences`. */
+    maxConcurrency: z.number().int().min(1).max(256).optional(),
+    /** Local models: parallel sequences in the one context that shares the loaded weights; default from the machine. */
+    sequences: z.number().int().min(1).max(64).optional(),
     /** Requests allowed to wait for a free slot before the worker answers BUSY. */
     maxQueue: z.number().int().min(0).max(10_000).default(16),
     /** Skills this model may serve; empty means any. */

@@ -34,5 +34,9 @@ export const CallMetrics = z.object({
   queueWaitMs: z.number().nonnegative().default(0),
   timeToFirstTokenMs: z.number().nonnegative().optional(),
   tokensPerSecond: z.number().nonnegative().optional(),
+  /** Mean probability of the generated tokens (local models), in [0, 1]. */
+  confidenceMean: z.number().min(0).max(1).optional(),
+  /** Lowest probability of any generated token (local models), in [0, 1]. */
+  confidenceMin: z.number().min(0).max(1).optional(),
 });
 export type CallMetrics = z.infer<typeof CallMetrics>;
