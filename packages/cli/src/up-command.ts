@@ -1,4 +1,5 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+// eslint-disable-next-line no-restricted-imports -- TODO(lead): `up` should not need @troupe/testing at run time; move the launcher out.
 import { startNatsServer, type NatsServer } from '@troupe/testing';
 import { launchService, type LaunchedService, type ServiceName } from './service-launcher.js';
 import { UP_STATE_FILE } from './nats-target.js';
