@@ -67,6 +67,10 @@ describe('createTroupeService over a real nats-server', () => {
     for await (const entry of await client.stats('greeter')) stats.push(entry);
     expect(stats).toHaveLength(1);
     expect(stats[0]?.endpoints?.[0]?.data).toMatchObject({ model: 'echo', rejected: 3 });
+    // Regression (issue 13): error replies count in ADR-32 num_errors (nats.js saw 0 for async handlers).
+    expect(stats[0]?.endpoints?.[0]).toMatchObject({ num_errors: 4, last_error: expect.stringContaining('kaboom') });
+    expect(stats[0]?.endpoints?.[0]?.average_processing_time).toBeGreaterThan(0);
+    expect((stats[0]?.endpoints?.[0]?.data as { p50Ms?: number }).p50Ms).toBeGreaterThan(0);
 
     await service.stop();
     await connection.drain();

@@ -9,6 +9,7 @@ import { IdempotencyCache } from './idempotency-cache.js';
 import type { Logger } from './logger.js';
 import { silentLogger } from './logger.js';
 import { MAX_TIMER_DELAY_MS, parseDeadline, readRequestHeaders } from './request-headers.js';
+import { EndpointTally } from './endpoint-tally.js';
 import { extractTraceContext } from './trace-context.js';
 
 const tracer = trace.getTracer('troupe-transport');
@@ -76,6 +77,7 @@ export async function createTroupeService(options: TroupeServiceOptions): Promis
   const counters = { inFlight: 0, handled: 0, failures: 0, rejected: 0 };
   const controllers = new Set<AbortController>();
   const idempotency = new IdempotencyCache(10_000, 10 * 60_000);
+  const tallies = new Map(options.endpoints.map((endpoint) => [endpoint.name, new EndpointTally()] as const));
   let stopping: Promise<void> | undefined;
 
   const service: Service = await new Svcm(options.connection).add({
@@ -83,7 +85,13 @@ export async function createTroupeService(options: TroupeServiceOptions): Promis
     version: options.version,
     description: options.description,
     ...(options.metadata ? { metadata: options.metadata } : {}),
-    statsHandler: async () => ({ ...counters, ...(options.stats?.() ?? {}) }),
+    // nats.js counts an error only when a handler throws synchronously and times only the synchronous
+    // part; our handlers are async and answer errors themselves, so the ADR-32 fields come from our tallies.
+    statsHandler: async (endpoint) => {
+      const tally = tallies.get(endpoint.name);
+      if (tally) tally.writeInto(endpoint);
+      return { ...counters, ...(options.stats?.() ?? {}), ...(tally ? { p50Ms: tally.p50Ms() } : {}) };
+    },
   });
 
   for (const endpoint of options.endpoints) {
@@ -104,6 +112,8 @@ export async function createTroupeService(options: TroupeServiceOptions): Promis
   }
 
   async function handleMessage(endpoint: EndpointDefinition, message: ServiceMsg, endpointLogger: Logger): Promise<void> {
+    const startedAt = performance.now();
+    const tally = tallies.get(endpoint.name);
     if (!message.reply) {
       counters.rejected += 1;
       endpointLogger.warn({ subject: message.subject }, 'dropped a message without a reply subject');
@@ -146,12 +156,14 @@ export async function createTroupeService(options: TroupeServiceOptions): Promis
       const level = error.code === ErrorCode.INTERNAL ? 'error' : 'warn';
       const text = boundedErrorReply(error).message;
       endpointLogger[level]({ code: error.code, subject: message.subject, ...(level === 'error' ? { err: cause } : {}) }, text);
+      tally?.countError(text);
       const unsent = respondWithError(message, error);
       if (unsent) endpointLogger.error({ err: unsent, code: error.code, subject: message.subject }, 'could not send the error reply');
     } finally {
       if (timer) clearTimeout(timer);
       controllers.delete(controller);
       counters.inFlight -= 1;
+      tally?.countLatency(performance.now() - startedAt);
       span?.end();
     }
   }
