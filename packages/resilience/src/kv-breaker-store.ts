@@ -1,8 +1,7 @@
-import { Kvm, type KV, type KvEntry } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { decodeKvKey, encodeKvKey, openKvBucket, type KvValue } from '@troupe/kv';
+import { z } from 'zod';
 import type { BreakerState, BreakerStore, StoredBreakerState } from './breaker-store.js';
-import { isKvConflict } from './kv-conflict.js';
-import { decodeKvKey, encodeKvKey } from './kv-key.js';
 import type { Logger } from './logger.js';
 
 export interface KvBreakerStoreOptions {
@@ -12,14 +11,19 @@ export interface KvBreakerStoreOptions {
   logger?: Logger;
 }
 
-function storedOf(entry: KvEntry): StoredBreakerState | undefined {
-  if (entry.operation !== 'PUT') return undefined;
-  return { state: entry.json<BreakerState>(), revision: entry.revision };
-}
+/** What a stored breaker state must look like; read back through this, never cast. */
+const StoredState: z.ZodType<BreakerState> = z.object({
+  phase: z.enum(['closed', 'open', 'half-open']),
+  failures: z.array(z.number()),
+  openedAt: z.number().nullable(),
+  probeStartedAt: z.number().nullable(),
+});
+
+const storedOf = (value: KvValue<BreakerState>): StoredBreakerState => ({ state: value.value, revision: value.revision });
 
 /**
  * Breaker state in a NATS JetStream KV bucket, shared by every replica on the cluster. Writes
- * are revision CAS (`create` / `update`); one watcher per store pushes other replicas' changes
+ * are revision CAS (`@troupe/kv` `write`); one watcher per store pushes other replicas' changes
  * to the local cache within milliseconds. Uses only nats-server 2.9 features (no per-key TTL).
  *
  * @example
@@ -27,34 +31,30 @@ function storedOf(entry: KvEntry): StoredBreakerState | undefined {
  * const breakers = createCircuitBreakers(store, { failureThreshold: 5, cooldownMs: 30_000 });
  */
 export async function createKvBreakerStore(options: KvBreakerStoreOptions): Promise<BreakerStore> {
-  const kv: KV = await new Kvm(options.connection).create(options.bucket ?? 'troupe_breakers', { history: 1 });
+  const bucket = await openKvBucket({ connection: options.connection, bucket: options.bucket ?? 'troupe_breakers', schema: StoredState });
   const listeners = new Set<(key: string, stored: StoredBreakerState) => void>();
-  const watcher = await kv.watch({ key: '>' });
   let disposed = false;
-  void (async () => {
-    for await (const entry of watcher) {
-      const stored = storedOf(entry);
-      if (!stored) continue;
-      const key = decodeKvKey(entry.key);
-      for (const listener of listeners) listener(key, stored);
-    }
-  })().catch((error: unknown) => {
-    if (!disposed) options.logger?.warn({ err: error }, 'breaker watch stopped');
-  });
+  const watch = await bucket.watch(
+    (key, value) => {
+      if (!value) return;
+      const stored = storedOf(value);
+      for (const listener of listeners) listener(decodeKvKey(key), stored);
+    },
+    {
+      onError: (error) => {
+        if (!disposed) options.logger?.warn({ err: error }, 'breaker watch stopped or saw a bad value');
+      },
+    },
+  );
 
   return {
     async get(key) {
-      const entry = await kv.get(encodeKvKey(key));
-      return entry ? storedOf(entry) : undefined;
+      const value = await bucket.get(encodeKvKey(key));
+      return value ? storedOf(value) : undefined;
     },
     async compareAndSet(key, state, expectedRevision) {
-      const data = JSON.stringify(state);
-      try {
-        return expectedRevision === 0 ? await kv.create(encodeKvKey(key), data) : await kv.update(encodeKvKey(key), data, expectedRevision);
-      } catch (error) {
-        if (isKvConflict(error)) return undefined;
-        throw error;
-      }
+      const written = await bucket.write(encodeKvKey(key), state, expectedRevision);
+      return written.ok ? written.revision : undefined;
     },
     watch(listener) {
       listeners.add(listener);
@@ -64,7 +64,7 @@ export async function createKvBreakerStore(options: KvBreakerStoreOptions): Prom
       if (disposed) return;
       disposed = true;
       listeners.clear();
-      watcher.stop();
+      watch.stop();
     },
   };
 }
