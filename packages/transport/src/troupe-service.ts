@@ -77,7 +77,7 @@ export async function createTroupeService(options: TroupeServiceOptions): Promis
   const counters = { inFlight: 0, handled: 0, failures: 0, rejected: 0 };
   const controllers = new Set<AbortController>();
   const idempotency = new IdempotencyCache(10_000, 10 * 60_000);
-  const tallies = new Map(options.endpoints.map((endpoint) => [endpoint.name, new EndpointTally()] as const));
+  const tallies = new Map(options.endpoints.map((endpoint) => [endpoint.subject, new EndpointTally()] as const));
   let stopping: Promise<void> | undefined;
 
   const service: Service = await new Svcm(options.connection).add({
@@ -88,7 +88,7 @@ export async function createTroupeService(options: TroupeServiceOptions): Promis
     // nats.js counts an error only when a handler throws synchronously and times only the synchronous
     // part; our handlers are async and answer errors themselves, so the ADR-32 fields come from our tallies.
     statsHandler: async (endpoint) => {
-      const tally = tallies.get(endpoint.name);
+      const tally = tallies.get(endpoint.subject);
       if (tally) tally.writeInto(endpoint);
       return { ...counters, ...(options.stats?.() ?? {}), ...(tally ? { p50Ms: tally.p50Ms() } : {}) };
     },
@@ -113,7 +113,7 @@ export async function createTroupeService(options: TroupeServiceOptions): Promis
 
   async function handleMessage(endpoint: EndpointDefinition, message: ServiceMsg, endpointLogger: Logger): Promise<void> {
     const startedAt = performance.now();
-    const tally = tallies.get(endpoint.name);
+    const tally = tallies.get(endpoint.subject);
     if (!message.reply) {
       counters.rejected += 1;
       endpointLogger.warn({ subject: message.subject }, 'dropped a message without a reply subject');
