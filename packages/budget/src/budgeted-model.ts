@@ -9,8 +9,14 @@ export interface BudgetedModelOptions {
   ledger: BudgetLedger;
   /** Usually `[tenantScope(tenant), taskScope(taskId)]`. */
   scopes: BudgetScope | readonly BudgetScope[];
-  /** The pricing of the wrapped model (ModelConfig.pricing). */
+  /**
+   * The price every call is reserved at: the wrapped model's (ModelConfig.pricing) or, for a fallback
+   * chain, the highest price among its models (`highestPricing`), so a fallback to a dearer model after
+   * the reservation cannot overshoot the budget.
+   */
   pricing: Pricing;
+  /** The price of the model that really answered (`servedBy`, set by a fallback chain); settles at `pricing` when unknown. */
+  pricingOf?: (servedBy: string) => Pricing | undefined;
   /** Output cap for calls that set none; it is sent to the model, so the reservation really bounds the cost (default 1024). */
   defaultMaxOutputTokens?: number;
   /** Upper bound of the prompt's tokens (default: UTF-8 bytes plus template overhead). */
@@ -35,8 +41,8 @@ export function createBudgetedModel(model: LanguageModel, options: BudgetedModel
     const reservation = await options.ledger.reserve(options.scopes, maxCostOf(estimate(call), maxOutputTokens, options.pricing));
     return { reservation, call: { ...call, maxOutputTokens } };
   };
-  const settle = async (reservation: Reservation, usage: TokenUsage) => {
-    const costUsd = costOf(usage, options.pricing);
+  const settle = async (reservation: Reservation, usage: TokenUsage, servedBy: string | undefined) => {
+    const costUsd = costOf(usage, (servedBy ? options.pricingOf?.(servedBy) : undefined) ?? options.pricing);
     try {
       await options.ledger.settle(reservation, costUsd);
     } catch (error) {
@@ -61,7 +67,7 @@ export function createBudgetedModel(model: LanguageModel, options: BudgetedModel
         await release(prepared.reservation);
         throw error;
       }
-      await settle(prepared.reservation, result.usage);
+      await settle(prepared.reservation, result.usage, result.servedBy);
       return result;
     },
     async *doStream(call): AsyncIterable<StreamPart> {
@@ -71,7 +77,7 @@ export function createBudgetedModel(model: LanguageModel, options: BudgetedModel
         for await (const part of model.doStream(prepared.call)) {
           if (part.type === 'finish') {
             closed = true;
-            await settle(prepared.reservation, part.usage);
+            await settle(prepared.reservation, part.usage, part.servedBy);
           }
           yield part;
         }

@@ -12,6 +12,7 @@ export type { AccountStore } from './account-store.js';
 export type { BudgetAccount } from './budget-account.js';
 export { scopeKey, taskScope, tenantScope, type BudgetScope } from './budget-scope.js';
 export { createBudgetedModel, type BudgetedModelOptions } from './budgeted-model.js';
+export { highestPricing } from './highest-pricing.js';
 export { estimateInputTokensUpperBound } from './token-estimate.js';
 export { savingsUsd, type CostedNode } from './savings.js';
 export { toMicroUsd, toUsd, type MicroUsd } from './micro-usd.js';

@@ -31,6 +31,21 @@ describe('model catalog', () => {
     const answer = await big.model.doGenerate({ messages: [{ role: 'user', content: 'hi' }] });
     expect(answer.servedBy).toBe('small');
     expect(big.pricingOf?.(answer.servedBy!)).toEqual({ inputPerMTok: 1, outputPerMTok: 2 });
+    // Budgets reserve a chain at its dearest member (here the primary; see the dearer-fallback case below).
+    expect(big.reservePricing).toMatchObject({ inputPerMTok: 10, outputPerMTok: 30 });
     await expect(catalog.get('nope')).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
+  });
+
+  it('prices a chain with a dearer fallback at the fallback for budget reservations', async () => {
+    const catalog = createModelCatalog({
+      models: [
+        { id: 'local', provider: 'echo', fallbacks: ['frontier'] },
+        { id: 'frontier', provider: 'echo', pricing: { inputPerMTok: 3, outputPerMTok: 15 } },
+      ],
+    }, {});
+    const local = await catalog.get('local');
+    expect(local.pricing).toMatchObject({ inputPerMTok: 0, outputPerMTok: 0 });
+    expect(local.reservePricing).toMatchObject({ inputPerMTok: 3, outputPerMTok: 15 });
+    await catalog.dispose();
   });
 });

@@ -1,5 +1,6 @@
 import { ModelConfig, RegistryConfig, createEchoModel, createTemplateModel, type LanguageModel, type ModelConfigInput, type RegistryConfigInput } from '@troupe/models';
 import { ErrorCode, TroupeError } from '@troupe/protocol';
+import { highestPricing } from '@troupe/budget';
 import { createFallbackModel } from '@troupe/resilience';
 import type { ResolvedModel } from '@troupe/worker';
 
@@ -69,8 +70,10 @@ export function createModelCatalog(registry: RegistryConfigInput, factories: Par
     async get(id) {
       const config = configOf(id);
       const model = await (config.fallbacks.length > 0 ? chainOf(config) : instanceOf(config));
-      // Cost is priced by the model that really answered, which a fallback chain may change.
-      return { model, pricing: config.pricing, pricingOf: (served: string) => byId.get(served)?.pricing };
+      // Cost is priced by the model that really answered, which a fallback chain may change; a budget
+      // reserves at the dearest member's price, since the chain may fall back after the reservation.
+      const members = [config, ...config.fallbacks.map((fallback) => configOf(fallback, config.id))];
+      return { model, pricing: config.pricing, pricingOf: (served: string) => byId.get(served)?.pricing, reservePricing: highestPricing(members.map((member) => member.pricing)) };
     },
     defaultFor(skill) {
       const candidates = configs.filter(

@@ -7,6 +7,8 @@ export interface ResolvedModel {
   pricing: Pricing;
   /** Pricing of another registry model, for calls a fallback chain sent there (`servedBy`). */
   pricingOf?: (modelId: string) => Pricing | undefined;
+  /** The highest price of any model that may answer (a fallback chain's dearest member): what a budget reserves at. */
+  reservePricing?: Pricing;
 }
 
 export interface RunSubtaskOptions {

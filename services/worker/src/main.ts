@@ -57,14 +57,16 @@ await runService({
       ...(budgets
         ? {
             wrapModel: (resolved, request) =>
-              resolved.pricing.inputPerMTok === 0 && resolved.pricing.outputPerMTok === 0
+              // A free primary with a paid fallback is still budgeted: the chain is priced at its dearest member.
+              (resolved.reservePricing ?? resolved.pricing).inputPerMTok === 0 && (resolved.reservePricing ?? resolved.pricing).outputPerMTok === 0
                 ? resolved
                 : {
                     ...resolved,
                     model: createBudgetedModel(resolved.model, {
                       ledger: budgets,
                       scopes: [tenantScope(request.tenant), taskScope(`${request.tenant}.${request.taskId}`)],
-                      pricing: resolved.pricing,
+                      pricing: resolved.reservePricing ?? resolved.pricing,
+                      ...(resolved.pricingOf ? { pricingOf: resolved.pricingOf } : {}),
                       defaultMaxOutputTokens: env.TROUPE_MAX_OUTPUT_TOKENS,
                       logger,
                     }),
