@@ -21,4 +21,5 @@ export {
 export { costOf, maxCostOf } from './cost.js';
 export { createEchoModel, exampleOf } from './echo-model.js';
 export { createTemplateModel } from './template-model.js';
+export { contentHash, createCachedEmbeddingModel, type CachedEmbeddingModel, type CachedEmbeddingModelOptions } from './cached-embedding-model.js';
 export { silentLogger, type Logger } from './logger.js';
