@@ -97,8 +97,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const bucket = openTaskBucket({ connection });
 
   const record = async (taskId: string) => {
-    const entry = await (await bucket).get(`default.${taskId}`);
-    return entry?.operation === 'PUT' ? entry.json<TaskRecord>() : undefined;
+    return (await (await bucket).get(`default.${taskId}`))?.value;
   };
 
   return {

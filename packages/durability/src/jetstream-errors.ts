@@ -1,13 +1,5 @@
 import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 
-/** A KV `create`/`update` (or an expected-sequence publish) lost to another writer. */
-export function isWrongLastSequence(error: unknown): boolean {
-  return (
-    error instanceof JetStreamApiError &&
-    (error.code === JetStreamApiCodes.StreamWrongLastSequence || error.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
-  );
-}
-
 /** The stream or consumer does not exist (yet, or any more). */
 export function isMissingResource(error: unknown): boolean {
   if (error instanceof JetStreamApiError) {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import type { TaskDelivery } from '@troupe/runtime';
+import type { TaskDelivery } from '@troupe/store-contract';
 import { connectNats } from '@troupe/transport';
 import { startNatsServer, type NatsServer } from '@troupe/testing';
 import { listDeadLetters } from './dead-letters.js';

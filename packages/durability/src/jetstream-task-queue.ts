@@ -1,7 +1,7 @@
 import { jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { ErrorCode, TroupeError, getTroupeErrorFromUnknown, type ErrorReply } from '@troupe/protocol';
-import type { TaskConsumer, TaskDelivery, TaskQueue } from '@troupe/runtime';
+import type { TaskConsumer, TaskDelivery, TaskQueue } from '@troupe/store-contract';
 import { silentLogger, type Logger } from '@troupe/transport';
 import { ensureDeadLetterStream, publishDeadLetter } from './dead-letters.js';
 import { isMissingResource } from './jetstream-errors.js';

@@ -1,11 +1,9 @@
-import { StorageType } from '@nats-io/jetstream';
-import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { ErrorCode, TroupeError, getTroupeErrorFromUnknown, type SubtaskRequest, type WorkerResult } from '@troupe/protocol';
-import type { NodeResultLedger } from '@troupe/runtime';
+import { openKvBucket, type KvBucket } from '@troupe/kv';
+import { WorkerResult, type SubtaskRequest } from '@troupe/protocol';
+import type { NodeResultLedger } from '@troupe/store-contract';
 import { silentLogger, type Logger } from '@troupe/transport';
-import { isWrongLastSequence } from './jetstream-errors.js';
-import { readBucket } from './read-bucket.js';
+import { z } from 'zod';
 import { DurableResource } from './resource-names.js';
 
 /** One node attempt in the ledger: claimed by a worker while it runs, then its result. */
@@ -19,6 +17,15 @@ export interface NodeAttemptEntry {
   /** Model executions of this attempt that completed, across replicas; above 1 means it was paid twice. */
   executions: number;
 }
+
+/** What a stored attempt must look like; read back through this, never cast. */
+const NodeAttemptSchema: z.ZodType<NodeAttemptEntry> = z.object({
+  state: z.enum(['running', 'done']),
+  worker: z.string(),
+  leaseUntil: z.number(),
+  result: WorkerResult.optional(),
+  executions: z.number().int().nonnegative(),
+});
 
 export interface KvNodeLedgerOptions {
   connection: NatsConnection;
@@ -37,6 +44,8 @@ export interface KvNodeLedgerOptions {
 export const nodeAttemptKey = (request: Pick<SubtaskRequest, 'tenant' | 'taskId' | 'nodeId' | 'attempt'>) =>
   `${request.tenant}.${request.taskId}.${request.nodeId}.${request.attempt}`;
 
+type Claim = { revision: number; executions: number; leaseUntil: number };
+
 /**
  * Worker-side durability: a JetStream KV ledger of node attempts. The first replica to `create`
  * the attempt's key runs it; a replica that gets the same attempt again (a planner resumed the
@@ -49,50 +58,27 @@ export const nodeAttemptKey = (request: Pick<SubtaskRequest, 'tenant' | 'taskId'
  * await hostWorker({ connection, skills, models, ledger });
  */
 export async function createKvNodeLedger(options: KvNodeLedgerOptions): Promise<NodeResultLedger> {
-  const kv = await openNodeResultsBucket(options);
+  const attempts = await openNodeResultsBucket(options);
   const logger = (options.logger ?? silentLogger).child({ component: 'node-ledger' });
   const pollMs = options.pollMs ?? 50;
-  const guard = async <T>(work: () => Promise<T>, what: string): Promise<T> => {
-    try {
-      return await work();
-    } catch (cause) {
-      if (isWrongLastSequence(cause) || cause instanceof TroupeError) throw cause;
-      throw new TroupeError(ErrorCode.UNAVAILABLE, `node ledger: could not ${what}: ${getTroupeErrorFromUnknown(cause).message}`, { cause });
-    }
-  };
-  const read = async (key: string) => {
-    const entry = await guard(() => kv.get(key), 'read an attempt');
-    return entry && entry.operation === 'PUT' ? { entry: entry.json<NodeAttemptEntry>(), revision: entry.revision } : undefined;
-  };
 
-  /** Resolves with the revision of our claim, or with a stored result to replay. */
-  async function claim(
-    key: string,
-    request: SubtaskRequest,
-    signal: AbortSignal,
-  ): Promise<{ revision: number; executions: number; leaseUntil: number } | { replay: WorkerResult }> {
+  /** Resolves with our claim, or with a stored result to replay. */
+  async function claim(key: string, request: SubtaskRequest, signal: AbortSignal): Promise<Claim | { replay: WorkerResult }> {
     const ours = (executions: number): NodeAttemptEntry => ({ state: 'running', worker: options.workerId, leaseUntil: Date.now() + request.timeoutMs + 1_000, executions });
     for (;;) {
       signal.throwIfAborted();
       const fresh = ours(0);
-      try {
-        return { revision: await guard(() => kv.create(key, JSON.stringify(fresh)), 'claim an attempt'), executions: 0, leaseUntil: fresh.leaseUntil };
-      } catch (error) {
-        if (!isWrongLastSequence(error)) throw error;
-      }
-      const current = await read(key);
+      const created = await attempts.write(key, fresh, 0);
+      if (created.ok) return { revision: created.revision, executions: 0, leaseUntil: fresh.leaseUntil };
+      const current = await attempts.get(key);
       if (!current) continue;
-      if (current.entry.state === 'done' && current.entry.result) return { replay: current.entry.result };
-      if (current.entry.leaseUntil <= Date.now()) {
-        try {
-          const taken = ours(current.entry.executions);
-          const revision = await guard(() => kv.update(key, JSON.stringify(taken), current.revision), 'take over an attempt');
-          logger.warn({ key, from: current.entry.worker }, 'took over an attempt whose worker stopped renewing it');
-          return { revision, executions: current.entry.executions, leaseUntil: taken.leaseUntil };
-        } catch (error) {
-          if (!isWrongLastSequence(error)) throw error;
-          continue;
-        }
+      if (current.value.state === 'done' && current.value.result) return { replay: current.value.result };
+      if (current.value.leaseUntil <= Date.now()) {
+        const taken = ours(current.value.executions);
+        const written = await attempts.write(key, taken, current.revision);
+        if (!written.ok) continue;
+        logger.warn({ key, from: current.value.worker }, 'took over an attempt whose worker stopped renewing it');
+        return { revision: written.revision, executions: current.value.executions, leaseUntil: taken.leaseUntil };
       }
       // Another replica is running this very attempt: wait for its result rather than pay twice.
       await new Promise((resolve) => setTimeout(resolve, pollMs));
@@ -104,31 +90,29 @@ export async function createKvNodeLedger(options: KvNodeLedgerOptions): Promise<
    * While the store is unreachable it keeps trying for as long as our claim holds (the reply could
    * not travel either), so a replica taking the claim over finds the result instead of paying again.
    */
-  async function complete(key: string, result: WorkerResult, claimed: { revision: number; executions: number; leaseUntil: number }): Promise<WorkerResult> {
+  async function complete(key: string, result: WorkerResult, claimed: Claim): Promise<WorkerResult> {
     let expected = claimed.revision;
     let base: NodeAttemptEntry = { state: 'done', worker: options.workerId, leaseUntil: 0, result, executions: claimed.executions };
     for (let tries = 0, failures = 0; tries < 20; ) {
       try {
-        await guard(() => kv.update(key, JSON.stringify({ ...base, executions: base.executions + 1 }), expected), 'store a result');
-        return base.result ?? result;
-      } catch (error) {
-        if (!isWrongLastSequence(error)) {
-          failures += 1;
-          const waitMs = Math.min(1_000, 50 * 2 ** failures);
-          if (Date.now() + waitMs > claimed.leaseUntil) {
-            logger.warn({ err: error, key }, 'could not store a node result; a resumed planner may run this attempt again');
-            return result;
-          }
-          await new Promise((resolve) => setTimeout(resolve, waitMs));
-          continue;
-        }
+        const written = await attempts.write(key, { ...base, executions: base.executions + 1 }, expected);
+        if (written.ok) return base.result ?? result;
         tries += 1;
+      } catch (error) {
+        failures += 1;
+        const waitMs = Math.min(1_000, 50 * 2 ** failures);
+        if (Date.now() + waitMs > claimed.leaseUntil) {
+          logger.warn({ err: error, key }, 'could not store a node result; a resumed planner may run this attempt again');
+          return result;
+        }
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+        continue;
       }
-      const current = await read(key).catch(() => undefined);
+      const current = await attempts.get(key).catch(() => undefined);
       if (!current) return result;
       expected = current.revision;
       // The first stored result wins, so every replica replays the same output.
-      base = current.entry.state === 'done' ? current.entry : { ...base, executions: current.entry.executions };
+      base = current.value.state === 'done' ? current.value : { ...base, executions: current.value.executions };
     }
     return base.result ?? result;
   }
@@ -143,7 +127,8 @@ export async function createKvNodeLedger(options: KvNodeLedgerOptions): Promise<
         result = await execute();
       } catch (error) {
         // Let a retry of this attempt run at once instead of waiting out our lease.
-        await kv.update(key, JSON.stringify({ state: 'running', worker: options.workerId, leaseUntil: 0, executions: claimed.executions }), claimed.revision).catch(() => undefined);
+        const released: NodeAttemptEntry = { state: 'running', worker: options.workerId, leaseUntil: 0, executions: claimed.executions };
+        await attempts.write(key, released, claimed.revision).catch(() => undefined);
         throw error;
       }
       return complete(key, result, claimed);
@@ -152,20 +137,22 @@ export async function createKvNodeLedger(options: KvNodeLedgerOptions): Promise<
 }
 
 /** Opens (creating if needed) the node-results bucket. */
-export function openNodeResultsBucket(options: Pick<KvNodeLedgerOptions, 'connection' | 'bucket' | 'retentionMs' | 'replicas'>): Promise<KV> {
-  return new Kvm(options.connection).create(options.bucket ?? DurableResource.nodeResultsBucket, {
-    history: 1,
-    storage: StorageType.File,
-    ttl: options.retentionMs ?? 24 * 3_600_000,
+export function openNodeResultsBucket(options: Pick<KvNodeLedgerOptions, 'connection' | 'bucket' | 'retentionMs' | 'replicas'>): Promise<KvBucket<NodeAttemptEntry>> {
+  return openKvBucket({
+    connection: options.connection,
+    bucket: options.bucket ?? DurableResource.nodeResultsBucket,
+    schema: NodeAttemptSchema,
+    ttlMs: options.retentionMs ?? 24 * 3_600_000,
     replicas: options.replicas ?? 1,
   });
 }
 
 /** Every attempt in the ledger, with its key parsed; for audits such as the chaos benchmark. */
 export async function listNodeAttempts(connection: NatsConnection, options: { bucket?: string; timeoutMs?: number } = {}) {
-  const entries = await readBucket(() => openNodeResultsBucket({ connection, ...(options.bucket ? { bucket: options.bucket } : {}) }), options.timeoutMs ?? 30_000);
+  const bucket = await openNodeResultsBucket({ connection, ...(options.bucket ? { bucket: options.bucket } : {}) });
+  const entries = await bucket.readAll({ timeoutMs: options.timeoutMs ?? 30_000 });
   return entries.map((entry) => {
     const [tenant = '', taskId = '', nodeId = '', attempt = '0'] = entry.key.split('.');
-    return { ...entry.json<NodeAttemptEntry>(), tenant, taskId, nodeId, attempt: Number(attempt) };
+    return { ...entry.value, tenant, taskId, nodeId, attempt: Number(attempt) };
   });
 }

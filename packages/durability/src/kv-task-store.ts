@@ -1,10 +1,6 @@
-import { StorageType } from '@nats-io/jetstream';
-import { Kvm, type KV, type KvEntry } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { ErrorCode, TroupeError } from '@troupe/protocol';
-import { supersededError, type TaskRecord, type TaskStore, type VersionedTaskRecord } from '@troupe/runtime';
-import { isWrongLastSequence } from './jetstream-errors.js';
-import { readBucket } from './read-bucket.js';
+import { openKvBucket, type KvBucket } from '@troupe/kv';
+import { supersededError, TaskRecordSchema, type TaskRecord, type TaskStore } from '@troupe/store-contract';
 import { DurableResource, taskKey } from './resource-names.js';
 
 export interface KvTaskStoreOptions {
@@ -21,70 +17,50 @@ const DEFAULT_RETENTION_MS = 7 * 24 * 3_600_000;
 
 /**
  * TaskStore in a JetStream KV bucket (file storage, history 1): planner state that outlives every
- * planner process. Conditional writes map to KV `create` (revision 0) and `update` (revision n),
- * so a replica that lost the task to another one cannot overwrite newer progress.
+ * planner process. Conditional writes are `@troupe/kv` create-or-update at a revision, so a replica
+ * that lost the task to another one cannot overwrite newer progress; every record read back is
+ * validated against `TaskRecordSchema`.
  *
  * @example
  * const store = await createKvTaskStore({ connection });
  * const planner = await hostPlanner({ connection, pipelines, store });
  */
 export async function createKvTaskStore(options: KvTaskStoreOptions): Promise<TaskStore> {
-  const kv = await openTaskBucket(options);
-  const decode = (entry: KvEntry | null): VersionedTaskRecord | undefined => {
-    if (!entry || entry.operation !== 'PUT') return undefined;
-    try {
-      return { record: entry.json<TaskRecord>(), revision: entry.revision };
-    } catch (cause) {
-      throw new TroupeError(ErrorCode.INTERNAL, `the stored record "${entry.key}" is not valid JSON`, { cause, retryable: false });
-    }
-  };
-  const read = async (tenant: string, taskId: string) => {
-    try {
-      return decode(await kv.get(taskKey(tenant, taskId)));
-    } catch (cause) {
-      throw asUnavailable(cause, `could not read task "${taskId}"`);
-    }
+  const bucket = await openTaskBucket(options);
+  const load = async (tenant: string, taskId: string) => {
+    const stored = await bucket.get(taskKey(tenant, taskId));
+    return stored ? { record: stored.value, revision: stored.revision } : undefined;
   };
   return {
     async get(tenant, taskId) {
-      return (await read(tenant, taskId))?.record;
+      return (await load(tenant, taskId))?.record;
     },
-    load: read,
+    load,
     async put(record, putOptions = {}) {
       const key = taskKey(record.task.tenant, record.task.id);
-      const data = JSON.stringify(record);
       const expected = putOptions.expectedRevision;
-      try {
-        if (expected === undefined) return await kv.put(key, data);
-        return expected === 0 ? await kv.create(key, data) : await kv.update(key, data, expected);
-      } catch (cause) {
-        if (isWrongLastSequence(cause)) throw supersededError(record.task.tenant, record.task.id, cause);
-        throw asUnavailable(cause, `could not store task "${record.task.id}"`);
-      }
+      if (expected === undefined) return bucket.put(key, record);
+      const written = await bucket.write(key, record, expected);
+      if (!written.ok) throw supersededError(record.task.tenant, record.task.id);
+      return written.revision;
     },
   };
 }
 
 /** Opens (creating if needed) the task-record bucket; also used by tools that read records. */
-export function openTaskBucket(options: KvTaskStoreOptions): Promise<KV> {
-  return new Kvm(options.connection).create(options.bucket ?? DurableResource.tasksBucket, {
-    history: 1,
-    storage: StorageType.File,
-    ttl: options.retentionMs ?? DEFAULT_RETENTION_MS,
+export function openTaskBucket(options: KvTaskStoreOptions): Promise<KvBucket<TaskRecord>> {
+  return openKvBucket({
+    connection: options.connection,
+    bucket: options.bucket ?? DurableResource.tasksBucket,
+    schema: TaskRecordSchema,
+    ttlMs: options.retentionMs ?? DEFAULT_RETENTION_MS,
     replicas: options.replicas ?? 1,
   });
 }
 
 /** Every stored task record (optionally of one tenant), read in one pass over the bucket. */
 export async function listTaskRecords(options: KvTaskStoreOptions & { tenant?: string; timeoutMs?: number }): Promise<TaskRecord[]> {
-  const entries = await readBucket(() => openTaskBucket(options), options.timeoutMs ?? 30_000);
-  return entries
-    .filter((entry) => !options.tenant || entry.key.startsWith(`${options.tenant}.`))
-    .map((entry) => entry.json<TaskRecord>());
-}
-
-function asUnavailable(cause: unknown, message: string): TroupeError {
-  if (cause instanceof TroupeError) return cause;
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  return new TroupeError(ErrorCode.UNAVAILABLE, `${message}: ${reason}`, { cause });
+  const bucket = await openTaskBucket(options);
+  const entries = await bucket.readAll({ timeoutMs: options.timeoutMs ?? 30_000, ...(options.tenant ? { prefix: options.tenant } : {}) });
+  return entries.map((entry) => entry.value);
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode, Id, NodeReport, PipelineDefinition, TaskSubmission, TroupeError } from '@troupe/protocol';
-import type { QueuedTask } from '@troupe/runtime';
+import type { QueuedTask } from '@troupe/store-contract';
 
 const Envelope = z.object({
   task: z.unknown(),

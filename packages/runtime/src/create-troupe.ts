@@ -9,8 +9,7 @@ import { hostJudge } from './judge-host.js';
 import { createRouterPolicy } from './router-policy.js';
 import { createModelCatalog, type ModelCatalog, type ModelFactory } from './model-catalog.js';
 import { hostPlanner, type PlannerHostOptions } from './planner-host.js';
-import type { TaskQueue } from './task-queue.js';
-import type { TaskStore } from './task-store.js';
+import type { TaskQueue, TaskStore } from '@troupe/store-contract';
 import { hostWorker, type NodeResultLedger } from './worker-host.js';
 
 export type TroupeRole = 'planner' | 'worker' | 'judge';

@@ -4,16 +4,17 @@ export { hostPlanner, type ChooseModelInput, type PlannerHostOptions } from './p
 export { hostWorker, type NodeResultLedger, type WorkerHostOptions } from './worker-host.js';
 export { hostJudge, type JudgeHostOptions } from './judge-host.js';
 export { SkillDirectory, WORKER_SERVICE_NAME } from './skill-directory.js';
+export { createMemoryTaskStore } from './task-store.js';
 export {
-  createMemoryTaskStore,
   isSuperseded,
   supersededError,
   type PutOptions,
   type TaskRecord,
   type TaskStore,
   type VersionedTaskRecord,
-} from './task-store.js';
-export type { QueuedTask, TaskConsumer, TaskDelivery, TaskQueue } from './task-queue.js';
+} from '@troupe/store-contract';
+export type { NodeRecord, PlannedTask, QueuedTask, TaskConsumer, TaskDelivery, TaskQueue } from '@troupe/store-contract';
+export { TaskRecordSchema } from '@troupe/store-contract';
 export { RecordWriter } from './record-writer.js';
 export { retryWhileUnavailable, watchReconnects, type ReconnectWatch, type RecoveryOptions } from './request-recovery.js';
 export { draftPlan, planDraftSchema, PLAN_SKILL, type DraftPlanOptions, type DraftedPlan } from './llm-planner.js';

@@ -30,8 +30,9 @@ import { RecordWriter } from './record-writer.js';
 import { retryWhileUnavailable, watchReconnects } from './request-recovery.js';
 import { rewindInFlightNodes } from './resume-nodes.js';
 import { SkillDirectory } from './skill-directory.js';
-import type { TaskQueue } from './task-queue.js';
-import { createMemoryTaskStore, isSuperseded, type TaskRecord, type TaskStore } from './task-store.js';
+import type { TaskQueue } from '@troupe/store-contract';
+import { createMemoryTaskStore } from './task-store.js';
+import { isSuperseded, type TaskRecord, type TaskStore } from '@troupe/store-contract';
 
 export interface ChooseModelInput {
   task: PlannedTask;

@@ -4,7 +4,8 @@ import { ErrorCode, TroupeError, type ErrorReply, type PipelineDefinition, type 
 import { silentLogger } from '@troupe/transport';
 import { runQueuedTasks, type TaskHandle } from './queued-task-runner.js';
 import type { QueuedTask, TaskDelivery, TaskQueue } from './task-queue.js';
-import { createMemoryTaskStore, supersededError, type TaskRecord } from './task-store.js';
+import { supersededError, type TaskRecord } from '@troupe/store-contract';
+import { createMemoryTaskStore } from './task-store.js';
 
 const pipeline: PipelineDefinition = {
   name: 'two',

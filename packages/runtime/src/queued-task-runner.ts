@@ -1,8 +1,8 @@
 import { buildTaskResult, initialNodeState, type PlannedTask } from '@troupe/planner';
 import { ErrorCode, getTroupeErrorFromUnknown, type ErrorReply, type NodeReport, type PipelineDefinition, type TaskResult } from '@troupe/protocol';
 import type { Logger } from '@troupe/transport';
-import type { TaskDelivery, TaskQueue } from './task-queue.js';
-import { isSuperseded, type TaskRecord, type TaskStore } from './task-store.js';
+import type { TaskDelivery, TaskQueue } from '@troupe/store-contract';
+import { isSuperseded, type TaskRecord, type TaskStore } from '@troupe/store-contract';
 
 /** A task running in this planner replica. */
 export interface TaskHandle {

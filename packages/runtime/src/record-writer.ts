@@ -1,6 +1,6 @@
 import { ErrorCode, TroupeError } from '@troupe/protocol';
 import type { Logger } from '@troupe/transport';
-import { isSuperseded, type TaskRecord, type TaskStore } from './task-store.js';
+import { isSuperseded, type TaskRecord, type TaskStore } from '@troupe/store-contract';
 
 /**
  * Persists one task's record after every planner transition without slowing the planner down:

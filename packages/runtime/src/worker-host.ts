@@ -1,4 +1,5 @@
 import type { NatsConnection } from '@nats-io/nats-core';
+import type { NodeResultLedger } from '@troupe/store-contract';
 import { trace } from '@opentelemetry/api';
 import { createActor, fromPromise, toPromise } from 'xstate';
 import { ErrorCode, QueueGroup, SubtaskRequest, TroupeError, subjects, type WorkerResult } from '@troupe/protocol';
@@ -27,11 +28,7 @@ export interface WorkerHostOptions {
   wrapModel?: (resolved: ResolvedModel, request: SubtaskRequest) => ResolvedModel;
 }
 
-/** Runs each (task, node, attempt) at most once across worker replicas and remembers its result. */
-export interface NodeResultLedger {
-  /** Returns the stored result of this attempt, or runs `execute` (at most once across replicas) and stores it. */
-  runOnce(request: SubtaskRequest, execute: () => Promise<WorkerResult>, signal: AbortSignal): Promise<WorkerResult>;
-}
+export type { NodeResultLedger } from '@troupe/store-contract';
 
 /**
  * Hosts worker actors on `troupe.v1.internal.skills.<skill>`: each request runs the worker machine
