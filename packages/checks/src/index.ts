@@ -7,6 +7,7 @@ export { createFactualityCheck, type FactualityCheckOptions, type UnsupportedCla
 export { extractClaims, type Claim, type ClaimKind } from './fact-extraction.js';
 export { createLlmRubricCheck, type LlmRubricCheckOptions } from './llm-rubric-check.js';
 export { RUBRIC_RESPONSE_SCHEMA, parseRubricJudgement, type RubricJudgement } from './rubric-prompt.js';
+export { createDegenerationCheck, findDegeneration, type DegenerationCheckOptions, type DegenerationFinding } from './degeneration-check.js';
 export { HARD_CHECKS, decideVerdict, isUnsure, type VerdictContext, type VerdictOutcome } from './verdict-policy.js';
 export {
   createMemoryVerdictStore,

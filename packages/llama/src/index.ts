@@ -11,5 +11,7 @@ export type { LlamaLanguageModel, LlamaLanguageModelOptions, LlamaModelInfo } fr
 export { createLlamaEmbeddingModel } from './llama-embedding-model.js';
 export type { LlamaEmbeddingModel, LlamaEmbeddingModelOptions } from './llama-embedding-model.js';
 export { pullModel } from './model-pull.js';
+export { pullPinnedModel, sha256Of, type PinnedModelFile, type PinnedPullOptions } from './pinned-pull.js';
+export { defaultSequences, resolveParallelism, type LocalParallelism } from './machine-defaults.js';
 export type { PulledModel, PullModelOptions, PullProgress } from './model-pull.js';
 export { silentLogger, type Logger } from './logger.js';

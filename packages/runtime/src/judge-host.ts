@@ -9,7 +9,7 @@ export interface JudgeHostOptions {
   connection: NatsConnection;
   /** Checks this judge can run; the schema check is always available. */
   checks?: readonly Check[];
-  /** Checks run when a node names none (default: `schema` and `pii` when available). */
+  /** Checks run when a node names none (default: `schema`, `pii` and `degeneration` when available). */
   defaultChecks?: readonly string[];
   policy?: VerdictPolicy;
   logger?: Logger;
@@ -24,7 +24,7 @@ export async function hostJudge(options: JudgeHostOptions): Promise<TroupeServic
   const { connection } = options;
   const logger = (options.logger ?? silentLogger).child({ actor: 'judge' });
   const checks: Check[] = [createSchemaCheck(), ...(options.checks ?? []).filter((check) => check.name !== 'schema')];
-  const defaultChecks = options.defaultChecks ?? checks.map((check) => check.name).filter((name) => name === 'schema' || name === 'pii');
+  const defaultChecks = options.defaultChecks ?? checks.map((check) => check.name).filter((name) => name === 'schema' || name === 'pii' || name === 'degeneration');
   const totals = { verdicts: 0, passed: 0, failed: 0 };
 
   const machine = judgeMachine.provide({

@@ -1,5 +1,6 @@
 import { costOf, type CallOptions, type ChatMessage, type GenerateResult, type LanguageModel, type Pricing } from '@troupe/models';
 import { ErrorCode, TroupeError, type SubtaskRequest, type TokenUsage, type WorkerResult } from '@troupe/protocol';
+import { withRepeatPenalty } from './repeat-penalty.js';
 import { subtaskMessages } from './subtask-prompt.js';
 
 export interface ResolvedModel {
@@ -111,7 +112,8 @@ function call(messages: ChatMessage[], schema: Record<string, unknown> | undefin
   };
 }
 
-async function generate(model: LanguageModel, callOptions: CallOptions, request: SubtaskRequest, options: RunSubtaskOptions): Promise<Generation> {
+async function generate(model: LanguageModel, unpenalised: CallOptions, request: SubtaskRequest, options: RunSubtaskOptions): Promise<Generation> {
+  const callOptions = withRepeatPenalty(unpenalised, request);
   if (!request.stream || !options.onToken) return model.doGenerate(callOptions);
   let text = '';
   for await (const part of model.doStream(callOptions)) {

@@ -1,13 +1,13 @@
 // The judge service: reads config, hosts the judge actor with its checks on NATS, drains on SIGTERM.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { createFactualityCheck, createPiiCheck, createPolicyCheck, decideVerdict, type PolicyRule } from '@troupe/checks';
+import { createDegenerationCheck, createFactualityCheck, createPiiCheck, createPolicyCheck, decideVerdict, type PolicyRule } from '@troupe/checks';
 import { hostJudge } from '@troupe/runtime';
 import { CommonEnv, runService } from '@troupe/service-common';
 
 const Env = CommonEnv.extend({
   /** Checks run when a node names none. */
-  TROUPE_JUDGE_DEFAULT_CHECKS: z.string().default('schema,pii'),
+  TROUPE_JUDGE_DEFAULT_CHECKS: z.string().default('schema,pii,degeneration'),
   /** JSON file `{ "forbidden": [{ "pattern": "...", "reason": "..." }], "maxLength": 4000 }` for the `policy` check. */
   TROUPE_POLICY: z.string().optional(),
   /** Escalate failed outputs to a human (troupe.v1.internal.human.review) instead of failing them. */
@@ -30,6 +30,8 @@ await runService({
       // PII already present in the node's input may be repeated; new PII and any secret fail.
       createPiiCheck({ allowFromContext: true }),
       createFactualityCheck(),
+      // Repeated sentences, looping n-grams, runaway or empty answers: soft, so the node is retried with stronger penalties first.
+      createDegenerationCheck(),
       createPolicyCheck({
         ...(policy ? { forbidden: toRules(policy.forbidden), required: toRules(policy.required) } : {}),
         ...(policy?.maxLength ? { maxLength: policy.maxLength } : {}),
