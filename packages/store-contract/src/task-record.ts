@@ -1,4 +1,4 @@
-import { ErrorReply, Id, NodeReport, NodeStatus, PipelineDefinition, TaskResult, TaskSubmission, TokenUsage, Verdict, WorkerResult } from '@troupe/protocol';
+import { ErrorReply, Id, NodeCall, NodeReport, NodeStatus, PipelineDefinition, TaskResult, TaskSubmission, TokenUsage, Verdict, WorkerResult } from '@troupe/protocol';
 import { z } from 'zod';
 
 /** A submitted task with its id assigned: what the planner runs and what a record stores. */
@@ -27,7 +27,7 @@ export interface TaskRecord {
  * DAG from it. The planner machine's `NodeState` must stay assignable both ways (runtime passes one
  * for the other), so a field added there is added here too — the compiler says so in runtime.
  */
-export const NodeRecordSchema = z.object({
+const nodeRecordShape = {
   status: NodeStatus,
   attempt: z.number(),
   triedModels: z.array(z.string()),
@@ -38,8 +38,17 @@ export const NodeRecordSchema = z.object({
   error: ErrorReply.optional(),
   costUsd: z.number(),
   usage: TokenUsage,
-});
-export type NodeRecord = z.infer<typeof NodeRecordSchema>;
+  /** Cascade step now running (0-based); absent for nodes without a cascade. */
+  step: z.number().int().nonnegative().optional(),
+  /** Every model call made for this node, in order (answers and consensus peers). */
+  calls: z.array(NodeCall).optional(),
+  /** Consensus peers' answers for the current cascade step, and how many are still running. */
+  peers: z.array(z.object({ model: z.string(), output: z.unknown() })).optional(),
+  awaitingPeers: z.number().int().nonnegative().optional(),
+};
+export type NodeRecord = z.infer<z.ZodObject<typeof nodeRecordShape>>;
+/** Loose on purpose: a field a newer planner stores survives a round trip through this reader. */
+export const NodeRecordSchema: z.ZodType<NodeRecord> = z.looseObject(nodeRecordShape);
 
 /** The stored task record; stores validate every record they read back with it. */
 export const TaskRecordSchema: z.ZodType<TaskRecord> = z.object({
