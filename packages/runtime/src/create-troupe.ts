@@ -5,6 +5,8 @@ import { PipelineDefinition, type PipelineDefinitionInput } from '@troupe/protoc
 import type { VerdictPolicy } from '@troupe/judge';
 import type { Logger, TroupeService } from '@troupe/transport';
 import type { Router } from '@troupe/router';
+import type { CodeSkill } from '@troupe/skills';
+import { codeSkillsAsTools, hostCodeSkills } from './code-skill-host.js';
 import { hostJudge } from './judge-host.js';
 import { createRouterPolicy } from './router-policy.js';
 import { createModelCatalog, type ModelCatalog, type ModelFactory } from './model-catalog.js';
@@ -38,6 +40,10 @@ export interface TroupeOptions {
   logger?: Logger;
   maxPayloadBytes?: number;
   streamTokens?: boolean;
+  /** Code skills (`defineSkill`) the hosted worker serves beside model skills; judged, traced and retried alike. */
+  codeSkills?: readonly CodeSkill[];
+  /** Model skill → code skills it may call as tools, e.g. `{ expert: ['order-lookup'] }` (one tool loop, `@troupe/tools`). */
+  skillTools?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface Troupe extends AsyncDisposable {
@@ -72,7 +78,21 @@ export async function createTroupe(options: TroupeOptions): Promise<Troupe> {
       services.push(await hostJudge({ ...common, ...(options.checks ? { checks: options.checks } : {}), ...(options.verdictPolicy ? { policy: options.verdictPolicy } : {}) }));
     }
     if (roles.has('worker')) {
-      const skills = options.skills ?? [...new Set(pipelines.flatMap((pipeline) => pipeline.nodes.map((node) => node.skill)))];
+      const codeSkills = options.codeSkills ?? [];
+      const codeNames = new Set(codeSkills.map((skill) => skill.name));
+      // A skill served by code is not also served by a model.
+      const skills = (options.skills ?? [...new Set(pipelines.flatMap((pipeline) => pipeline.nodes.map((node) => node.skill)))]).filter((skill) => !codeNames.has(skill));
+      if (codeSkills.length) {
+        services.push(
+          await hostCodeSkills({
+            ...common,
+            skills: codeSkills,
+            models,
+            ...(options.defaultModel ? { defaultModel: options.defaultModel } : {}),
+            ...(options.ledger ? { ledger: options.ledger } : {}),
+          }),
+        );
+      }
       services.push(
         await hostWorker({
           ...common,
@@ -80,6 +100,7 @@ export async function createTroupe(options: TroupeOptions): Promise<Troupe> {
           models,
           ...(options.defaultModel ? { defaultModel: options.defaultModel } : {}),
           ...(options.ledger ? { ledger: options.ledger } : {}),
+          ...(options.skillTools ? { wrapModel: codeSkillsAsTools(codeSkills, options.skillTools, options.logger ? { logger: options.logger } : {}) } : {}),
         }),
       );
     }

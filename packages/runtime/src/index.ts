@@ -2,8 +2,9 @@ export { createTroupe, type Troupe, type TroupeOptions, type TroupeRole } from '
 export { createModelCatalog, type ModelCatalog, type ModelFactory } from './model-catalog.js';
 export { hostPlanner, type ChooseModelInput, type PlannerHostOptions } from './planner-host.js';
 export { hostWorker, type NodeResultLedger, type WorkerHostOptions } from './worker-host.js';
+export { codeSkillsAsTools, hostCodeSkills, type CodeSkillHostOptions } from './code-skill-host.js';
 export { hostJudge, type JudgeHostOptions } from './judge-host.js';
-export { SkillDirectory, WORKER_SERVICE_NAME } from './skill-directory.js';
+export { SkillDirectory, WORKER_SERVICE_NAME, skillsOf } from './skill-directory.js';
 export { createMemoryTaskStore } from './task-store.js';
 export {
   isSuperseded,
