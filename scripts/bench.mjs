@@ -11,6 +11,8 @@ const benches = {
   chaos: 'test/bench/chaos-bench.ts',
   fuzz: 'test/bench/fuzz-bench.ts',
   soak: 'test/bench/soak-bench.ts',
+  cache: 'test/bench/cache-bench.ts',
+  classify: 'test/bench/classify-bench.ts',
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -22,7 +22,8 @@ export const ANTONYM_PAIRS: readonly (readonly [string, string])[] = [
   ['pin', 'unpin'], ['freez', 'unfreez'], ['pause', 'resum'], ['merg', 'split'], ['encrypt', 'decrypt'], ['attach', 'detach'],
   ['expand', 'collaps'], ['zoom', 'shrink'], ['hire', 'fire'], ['promot', 'demot'], ['archiv', 'restor'], ['save', 'discard'],
   ['old', 'new'], ['public', 'privat'], ['internal', 'external'], ['domestic', 'international'], ['temporari', 'permanent'],
-  ['import', 'export'], ['plu', 'minu'], ['asc', 'desc'], ['ascend', 'descend'], ['sync', 'unsync'], ['lock', 'unlock'],
+  ['plu', 'minu'], ['same', 'different'], ['late', 'early'], ['allow', 'forbid'], ['allow', 'prohibit'],
+  ['includ', 'lack'], ['success', 'failur'], ['valid', 'invalid'], ['full', 'partial'], ['full', 'empty'], ['light', 'heavy'], ['asc', 'desc'], ['ascend', 'descend'], ['sync', 'unsync'], ['lock', 'unlock'],
 ];
 
 /** Words whose prefix makes the opposite verb (`unsubscribe`, `disconnect`, `deactivate`, `reenable`). */
@@ -67,6 +68,7 @@ export const PHRASES: readonly (readonly [RegExp, string])[] = [
   [/\bphone number\b/g, 'phonenumber'],
   [/\b(?:turn|switch)(?:ed|ing)? on\b|\bactivate\b/g, ' enable '],
   [/\b(?:turn|switch)(?:ed|ing)? off\b|\bdeactivate\b/g, ' disable '],
+  [/\b(?:am|are|is) (?:i|we|they|it|he|she) (?:allowed|permitted|able) to\b/g, ' can '],
   [/\bis there\b|\bdo you (?:have|offer|provide)\b|\bdoes it (?:have|offer)\b/g, ' '],
   [/\b(?:can ?not|can't|won't|don't|doesn't|didn't|isn't|aren't|wasn't|weren't|haven't|hasn't|shouldn't|couldn't|wouldn't)\b/g, ' not '],
   [/\bhow (?:long|soon)\b/g, ' qlong '],

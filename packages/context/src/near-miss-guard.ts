@@ -16,6 +16,8 @@ export interface QuestionShape {
   content: ReadonlySet<string>;
   /** Canonical tokens in order, direction markers kept, for the swapped-direction check. */
   sequence: readonly string[];
+  /** Values and entities in the order they appear (`Pro … Basic` is not `Basic … Pro`). */
+  slots: readonly string[];
 }
 
 /** The guard's decision; `reason` names the first difference found. */
@@ -72,7 +74,8 @@ export function shapeOf(text: string): QuestionShape {
     content.add(form);
     sequence.push(form);
   }
-  return { values, entities, negated: negations > 0, questionType, stems, content, sequence };
+  const slots = tokens.map((token) => normaliseValue(token)).filter((token, index, all) => (values.has(token) || entities.has(token)) && all.indexOf(token) === index);
+  return { values, entities, negated: negations > 0, questionType, stems, content, sequence, slots };
 }
 
 function normaliseValue(token: string): string {
@@ -159,6 +162,7 @@ export function contentOverlap(a: QuestionShape, b: QuestionShape): number {
  * | one is negated, the other not | refuse `negation` |
  * | an antonym pair (`enable`/`disable`, `subscribe`/`unsubscribe`) | refuse `antonym` |
  * | shared words swap sides of `to`/`from`/`than` | refuse `direction` |
+ * | the same values or entities in another order | refuse `slot-order` |
  * | question words differ (`how long` vs `how much`, `where` vs `when`) | refuse `question-type` |
  * | same content words after synonyms and fillers | accept |
  * | most content words shared but some differ (another product or attribute) | refuse `content` |
@@ -175,6 +179,7 @@ export function guardNearMiss(a: QuestionShape, b: QuestionShape, options: Guard
   const antonym = antonymBetween(a, b);
   if (antonym) return refuse(`antonym ${antonym}`);
   if (swappedDirection(a, b)) return refuse('direction');
+  if (a.slots.length > 1 && a.slots.join('|') !== b.slots.join('|') && sameSet(new Set(a.slots), new Set(b.slots))) return refuse('slot-order');
   if (a.questionType && b.questionType && a.questionType !== b.questionType) return refuse('question-type');
   if (sameSet(a.content, b.content)) return { ok: true, rewording: false };
   if (contentOverlap(a, b) >= minOverlap) return refuse('content');

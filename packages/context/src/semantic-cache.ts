@@ -41,7 +41,7 @@ export interface SemanticCacheOptions {
   /** Staged answers waiting for the judge; only a pass promotes one into `entries`. */
   pending?: ContextBucket<CacheEntry & { key: string }>;
   embedder: EmbeddingModel & { embed?: (text: string) => Promise<number[]> };
-  /** Cosine threshold per skill; `defaultThreshold` (0.7) for the rest. */
+  /** Cosine threshold per skill; `defaultThreshold` (0.65) for the rest. The guard, not this number, stops near-misses. */
   thresholds?: Record<string, number>;
   defaultThreshold?: number;
   /** Threshold for rewordings (few shared content words), which the token guard cannot vouch for. Default 0.9. */
@@ -91,7 +91,7 @@ export async function createSemanticCache(options: SemanticCacheOptions): Promis
   const local = new Map<string, Local>();
   const indexes = new Map<string, VectorIndex>();
   const partitionOf = (key: string) => key.slice(0, key.lastIndexOf('.'));
-  const threshold = (skill: string) => options.thresholds?.[skill] ?? options.defaultThreshold ?? 0.7;
+  const threshold = (skill: string) => options.thresholds?.[skill] ?? options.defaultThreshold ?? 0.65;
   const embed = async (text: string) => (options.embedder.embed ? options.embedder.embed(text) : ((await options.embedder.doEmbed([text])).embeddings[0] as number[]));
 
   const apply = (key: string, entry: CacheEntry | undefined) => {
