@@ -8,6 +8,12 @@ export interface CheckInput {
   /** The text the node was given; factuality is judged against it. */
   context?: string;
   instructions?: string;
+  /** Other models' answers to the same subtask (the `consensus` check). */
+  peers?: ReadonlyArray<{ model: string; output: unknown }>;
+  /** The worker's reported confidence and metadata, and the gate's threshold (the `confidence` check). */
+  confidence?: number;
+  minConfidence?: number;
+  metadata?: Readonly<Record<string, string | number | boolean>>;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { assign, fromPromise, setup } from 'xstate';
+import { decideVerdict } from '@troupe/checks';
 import type { CheckResult, JudgeRequest, Verdict, VerdictDecision } from '@troupe/protocol';
 
 export interface VerdictPolicyInput {
@@ -10,19 +11,11 @@ export interface VerdictPolicyInput {
 export type VerdictPolicy = (input: VerdictPolicyInput) => { decision: VerdictDecision; reasons: string[]; score?: number };
 
 /**
- * Default policy: every check passed → pass; a definite failure → retry while attempts remain,
- * then reroute to a stronger model; an unsure check (no score) is never a pass → reroute.
+ * Default policy: the one decision table of `@troupe/checks` (`decideVerdict`), with a stronger
+ * model (or the next cascade step) assumed available, so an embedded judge and the judge service
+ * decide the same output the same way.
  */
-export const defaultVerdictPolicy: VerdictPolicy = ({ checks, attempt, maxAttempts }) => {
-  const failed = checks.filter((check) => !check.passed);
-  const scores = checks.map((check) => check.score).filter((score): score is number => score !== undefined);
-  const score = scores.length > 0 ? Math.min(...scores) : undefined;
-  if (failed.length === 0) return { decision: 'pass', reasons: [], ...(score !== undefined ? { score } : {}) };
-  const reasons = failed.map((check) => `${check.name}: ${check.detail ?? 'failed'}`);
-  const unsureOnly = failed.every((check) => check.score === undefined);
-  const decision: VerdictDecision = unsureOnly ? 'reroute' : attempt < maxAttempts ? 'retry' : 'reroute';
-  return { decision, reasons, ...(score !== undefined ? { score } : {}) };
-};
+export const defaultVerdictPolicy: VerdictPolicy = ({ checks, attempt, maxAttempts }) => decideVerdict(checks, { attempt, maxAttempts, canReroute: true });
 
 interface JudgeContext {
   request: JudgeRequest;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const ModelProvider = z.enum(['llama-cpp', 'openai', 'openai-compatible', 'anthropic', 'gemini', 'echo', 'template']);
+export const ModelProvider = z.enum(['llama-cpp', 'openai', 'openai-compatible', 'anthropic', 'gemini', 'echo', 'template', 'replay']);
 export type ModelProvider = z.infer<typeof ModelProvider>;
 
 export const Capability = z.enum(['chat', 'json', 'embedding', 'tools']);

@@ -1,4 +1,4 @@
-import type { ErrorReply, NodeStatus, PipelineDefinition, PipelineNode, TokenUsage, Verdict, WorkerResult } from '@troupe/protocol';
+import type { ErrorReply, NodeCall, NodeStatus, PipelineDefinition, PipelineNode, TokenUsage, Verdict, WorkerResult } from '@troupe/protocol';
 
 /**
  * The planner's record of one node. Plain data on purpose: it is what gets persisted after every
@@ -18,6 +18,13 @@ export interface NodeState {
   /** Every attempt is charged, including the ones the judge rejected. */
   costUsd: number;
   usage: TokenUsage;
+  /** Cascade step now running (0-based); absent for nodes without a cascade. */
+  step?: number;
+  /** Every model call made for this node, in order (answers and consensus peers). */
+  calls?: NodeCall[];
+  /** Consensus peers' answers for the current cascade step, and how many are still running. */
+  peers?: Array<{ model: string; output: unknown }>;
+  awaitingPeers?: number;
 }
 
 export function initialNodeState(): NodeState {

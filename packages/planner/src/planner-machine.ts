@@ -13,6 +13,7 @@ import {
 } from '@troupe/protocol';
 import { initialNodeState, isTerminal, nodeInput, readiness, taskOutput, type NodeState } from './node-state.js';
 import { buildTaskResult } from './task-result.js';
+import { cascadeRunDone, cascadeRunFailed, cascadeVerdict, dispatchCascade, type CascadePlan, type GateFields } from './cascade-node.js';
 
 /** A submission whose id has been assigned. */
 export type PlannedTask = TaskSubmission & { id: string };
@@ -41,6 +42,8 @@ export interface JudgeNodeInput {
   attempt: number;
   input: unknown;
   result: WorkerResult;
+  /** A cascade gate's extra judge fields: consensus peers, confidence threshold, whether escalation is possible. */
+  gate?: GateFields;
 }
 
 export interface HumanReviewInput {
@@ -68,7 +71,7 @@ const MAX_REROUTES = 2;
 const MAX_JUDGE_ERRORS = 2;
 
 /** Child actors are named `<kind>|<nodeId>|<attempt>` so their done/error events can be routed. */
-const childId = (kind: 'run' | 'judge' | 'human', nodeId: string, attempt: number) => `${kind}|${nodeId}|${attempt}`;
+const childId = (kind: 'run' | 'judge' | 'human' | 'peer', nodeId: string, attempt: number) => `${kind}|${nodeId}|${attempt}`;
 function parseChildId(actorId: string) {
   const [kind, nodeId, attempt] = actorId.split('|');
   return { kind, nodeId: nodeId ?? '', attempt: Number(attempt) };
@@ -130,6 +133,10 @@ export const plannerMachine = setup({
       enqueue.assign({ nodes });
       for (const node of toRun) {
         const state = nodes[node.id]!;
+        if (node.cascade) {
+          applyCascade(enqueue, context, nodes, node, dispatchCascade(node, state));
+          continue;
+        }
         enqueue.spawnChild('runNode', {
           id: childId('run', node.id, state.attempt),
           input: {
@@ -158,6 +165,11 @@ export const plannerMachine = setup({
       const node = context.pipeline.nodes.find((candidate) => candidate.id === nodeId);
       const state = context.nodes[nodeId];
       if (!node || !state || state.attempt !== attempt) return; // a late answer from an old attempt
+      if (node.cascade && kind !== 'human') {
+        if ((kind === 'run' || kind === 'peer') && state.status === 'running') applyCascade(enqueue, context, context.nodes, node, cascadeRunDone(node, state, kind, event.output as WorkerResult));
+        if (kind === 'judge' && state.status === 'judging') applyCascade(enqueue, context, context.nodes, node, cascadeVerdict(node, state, event.output as Verdict));
+        return;
+      }
       const now = Date.now();
       const taskId = context.task.id;
       if (kind === 'run' && state.status === 'running') {
@@ -214,6 +226,16 @@ export const plannerMachine = setup({
       const state = context.nodes[nodeId];
       if (!node || !state || state.attempt !== attempt) return;
       const error = errorReplyOf(event.error);
+      if (node.cascade && (kind === 'run' || kind === 'peer') && state.status === 'running') {
+        applyCascade(enqueue, context, context.nodes, node, cascadeRunFailed(node, state, kind, error));
+        return;
+      }
+      if (node.cascade && kind === 'judge' && state.status === 'judging') {
+        // A judge that errored is unsure, never a pass: the gate escalates.
+        const unsure: Verdict = { taskId: context.task.id, nodeId, attempt, decision: 'reroute', reasons: [`judge: unsure: ${error.message}`], checks: [] };
+        applyCascade(enqueue, context, context.nodes, node, cascadeVerdict(node, state, unsure));
+        return;
+      }
       if (kind === 'judge' && state.result && state.judgeErrors + 1 < MAX_JUDGE_ERRORS && error.retryable) {
         // A judge that errored is unsure, never a pass: ask again before giving up on the node.
         enqueue.assign({ nodes: { ...context.nodes, [nodeId]: { ...state, judgeErrors: state.judgeErrors + 1 } } });
@@ -284,6 +306,23 @@ export const plannerMachine = setup({
 });
 
 export type PlannerActor = ActorRefFrom<typeof plannerMachine>;
+
+/** Applies a cascade transition: the node's new state, its children, and a task failure if any. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- XState's enqueue type is not exported in a usable form
+function applyCascade(enqueue: any, context: PlannerContext, nodes: Record<string, NodeState>, node: PipelineNode, plan: CascadePlan): void {
+  enqueue.assign({ nodes: { ...nodes, [node.id]: plan.state }, ...(plan.failure ? { failure: context.failure ?? plan.failure } : {}) });
+  const input = nodeInput(node, context.task.input, nodes);
+  for (const spawn of plan.spawns) {
+    if (spawn.src === 'runNode') {
+      enqueue.spawnChild('runNode', { id: spawn.id, input: { task: context.task, node: spawn.node, attempt: spawn.attempt, input, feedback: [], excludeModels: [] } });
+      enqueue.emit({ type: 'progress', event: { type: 'node.started', taskId: context.task.id, at: Date.now(), nodeId: node.id, attempt: spawn.attempt } });
+    } else if (spawn.src === 'judgeNode') {
+      enqueue.spawnChild('judgeNode', { id: spawn.id, input: { task: context.task, node: spawn.node, attempt: spawn.attempt, input, result: spawn.result, gate: spawn.gate } });
+    } else {
+      enqueue.spawnChild('askHuman', { id: spawn.id, input: { task: context.task, node, result: spawn.result, verdict: spawn.verdict } });
+    }
+  }
+}
 
 /** Applies a judge verdict to a node: succeed, retry, reroute, or fail (bounded). */
 function afterVerdict(context: PlannerContext, node: PipelineNode, state: NodeState, verdict: Verdict): Partial<PlannerContext> {

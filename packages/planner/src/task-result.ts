@@ -24,6 +24,7 @@ export function buildTaskResult(source: ResultSource): TaskResult {
       usage: state.usage,
       costUsd: state.costUsd,
       ...(state.verdict ? { verdict: state.verdict } : {}),
+      ...(state.calls ? { calls: state.calls } : {}),
       ...(state.error ? { error: state.error } : {}),
     };
   });

@@ -21,3 +21,4 @@ export { hashString } from './hashing.js';
 export type { CrossValidationResult } from './cross-validation.js';
 export { aiq, bestQualityWithin, hullValue, upperHull, type CurvePoint } from './metrics/cost-quality-curve.js';
 export { averagePgr, callPerformanceThreshold, performanceGapRecovered, type GapPoint } from './metrics/routellm-metrics.js';
+export { policyGroup, replaySteps, trainCascadePolicy, type CascadePolicy, type CascadeTrainOptions, type PolicyStep, type ReplayOutcome } from './cascade-policy.js';

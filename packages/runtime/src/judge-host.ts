@@ -39,6 +39,10 @@ export async function hostJudge(options: JudgeHostOptions): Promise<TroupeServic
           skill: input.skill,
           output: input.output,
           ...(input.outputSchema ? { outputSchema: input.outputSchema } : {}),
+          ...(input.peers ? { peers: input.peers } : {}),
+          ...(input.confidence !== undefined ? { confidence: input.confidence } : {}),
+          ...(input.minConfidence !== undefined ? { minConfidence: input.minConfidence } : {}),
+          ...(input.metadata ? { metadata: input.metadata } : {}),
           ...(input.context ? { context: input.context } : {}),
         };
         const results = await Promise.all(

@@ -149,6 +149,8 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
           model: input.result.model,
           maxAttempts: input.node.maxAttempts,
           ...(input.node.checks ? { checks: input.node.checks } : {}),
+          // A cascade gate adds the consensus peers' answers, the confidence threshold and whether it may escalate.
+          ...(input.gate ?? {}),
         };
         const judgeTimeoutMs = options.judgeTimeoutMs ?? 30_000;
         const send = () => requestJson(connection, subjects.judgeVerify, request, { timeoutMs: judgeTimeoutMs, spanName: 'troupe.planner.judge-node', signal });

@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
 import { createLlamaLanguageModel } from '@troupe/llama';
 import { createProviderModel } from '@troupe/providers';
+import { createReplayModel, loadRecordedRows } from '@troupe/replay';
 import { createResilientModel, type CircuitBreakers } from '@troupe/resilience';
 import type { ModelFactory } from '@troupe/runtime';
+import { ErrorCode, TroupeError } from '@troupe/protocol';
 
 export interface ModelFactoryOptions {
   modelsDir: string | undefined;
@@ -28,6 +30,11 @@ export function modelFactories(options: ModelFactoryOptions): Record<string, Mod
         logger: options.logger,
         ...(options.modelsDir ? { modelsDirectory: options.modelsDir } : {}),
       }),
+    // Recorded outcomes: `path` names the JSONL rows (`,`-separated), `model` the recorded model name.
+    replay: (config) => {
+      if (!config.path) throw new TroupeError(ErrorCode.CONFIG_INVALID, `replay model "${config.id}" needs "path": the recorded rows (JSONL)`);
+      return createReplayModel({ modelId: config.id, recordedModel: config.model ?? config.id, book: loadRecordedRows(config.path) });
+    },
     openai: frontier,
     'openai-compatible': frontier,
     anthropic: frontier,
