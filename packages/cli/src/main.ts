@@ -6,6 +6,7 @@ import { runTask } from './run-command.js';
 import { status } from './status-command.js';
 import { listDeadLettersCommand, showDeadLetterCommand } from './dlq-command.js';
 import { up } from './up-command.js';
+import { mcp } from './mcp-command.js';
 import { demo } from './demo-command.js';
 import { listModels, pull } from './models-command.js';
 import { PermissionRoles, parsePermissionRoles, printPermissions } from './permissions-command.js';
@@ -21,6 +22,18 @@ program
   .option('--workers <n>', 'worker replicas', (value) => Number.parseInt(value, 10), 1)
   .action(async (options: { nats?: string; modelsDir?: string; modelsConfig?: string; workers: number }) => {
     await up({ ...options, modelsDir: options.modelsDir ?? process.env.TROUPE_MODELS_DIR, foreground: true });
+  });
+
+program
+  .command('mcp')
+  .description('serve Troupe as an MCP server over stdio: run_task, submit_task, task_result, list_pipelines')
+  .option('--nats <url>', 'NATS server (default: $TROUPE_NATS_URL, then the running `troupe up`)')
+  .option('--tenant <id>', 'tenant the tasks run as', 'default')
+  .option('--timeout <ms>', 'how long run_task waits for the result', (value) => Number.parseInt(value, 10), 120_000)
+  .option('--creds <file>', 'NATS .creds file of the tenant (default: $TROUPE_NATS_CREDS)')
+  .action(async (options: { nats?: string; tenant: string; timeout: number; creds?: string }) => {
+    const credsFile = options.creds ?? process.env.TROUPE_NATS_CREDS;
+    await mcp({ natsUrl: resolveNatsUrl(options.nats), tenant: options.tenant, timeoutMs: options.timeout, ...(credsFile ? { credsFile } : {}) });
   });
 
 program

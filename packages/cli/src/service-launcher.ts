@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export type ServiceName = 'planner' | 'worker' | 'judge';
+export type ServiceName = 'planner' | 'worker' | 'judge' | 'gateway';
 
 const READY_MARKER = 'TROUPE_READY';
 
@@ -15,6 +15,8 @@ export interface LaunchedService {
   process: ChildProcess;
   /** Everything the service wrote to stderr (its logs), last 64 KiB. */
   logs(): string;
+  /** What the service wrote to stdout (its ready line, the gateway's URL), first 64 KiB. */
+  output(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -30,14 +32,14 @@ export async function launchService(name: ServiceName, env: NodeJS.ProcessEnv, o
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let logs = '';
+  let stdout = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     logs = (logs + chunk.toString()).slice(-65_536);
   });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not become ready:\n${logs}`)), options.readyTimeoutMs ?? 30_000);
-    let stdout = '';
     child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
+      stdout = (stdout + chunk.toString()).slice(0, 65_536);
       if (stdout.includes(READY_MARKER)) {
         clearTimeout(timer);
         resolve();
@@ -53,6 +55,7 @@ export async function launchService(name: ServiceName, env: NodeJS.ProcessEnv, o
     name,
     process: child,
     logs: () => logs,
+    output: () => stdout,
     stop: (signal = 'SIGTERM') =>
       new Promise((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);

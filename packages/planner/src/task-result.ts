@@ -21,6 +21,7 @@ export function buildTaskResult(source: ResultSource): TaskResult {
       ...(state.result
         ? { model: state.result.model, provider: state.result.provider, output: state.result.output, metrics: state.result.metrics }
         : {}),
+      ...(state.result?.toolCalls ? { toolCalls: state.result.toolCalls } : {}),
       usage: state.usage,
       costUsd: state.costUsd,
       ...(state.verdict ? { verdict: state.verdict } : {}),

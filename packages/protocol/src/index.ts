@@ -1,6 +1,7 @@
 export { ErrorCode, errorStatus, isRetryableCode } from './error-codes.js';
 export { TroupeError, errorReplyOf, getTroupeErrorFromUnknown, type TroupeErrorOptions } from './troupe-error.js';
 export { ErrorReply } from './messages/error-reply.js';
+export { ChatRequest, ChatRole, ToolCallRecord, type ChatRequestInput } from './messages/chat.js';
 export { CallMetrics, Id, JsonSchemaObject, Quality, Skill, TenantId, TokenUsage } from './messages/common.js';
 export {
   Cascade,

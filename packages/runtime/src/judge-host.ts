@@ -43,7 +43,8 @@ export async function hostJudge(options: JudgeHostOptions): Promise<TroupeServic
           ...(input.confidence !== undefined ? { confidence: input.confidence } : {}),
           ...(input.minConfidence !== undefined ? { minConfidence: input.minConfidence } : {}),
           ...(input.metadata ? { metadata: input.metadata } : {}),
-          ...(input.context ? { context: input.context } : {}),
+          // Tool results are evidence the output may rest on: facts from them are in context, not invented.
+          ...(input.context || input.toolCalls?.length ? { context: withToolResults(input.context, input.toolCalls) } : {}),
         };
         const results = await Promise.all(
           selected.map((check) =>
@@ -83,4 +84,10 @@ export async function hostJudge(options: JudgeHostOptions): Promise<TroupeServic
       }),
     ],
   });
+}
+
+/** The node's context plus what each tool call returned, so checks read the same evidence the model did. */
+function withToolResults(context: string | undefined, toolCalls: JudgeRequest['toolCalls']): string {
+  const results = (toolCalls ?? []).map((call) => `Tool ${call.name}(${JSON.stringify(call.arguments)}) returned: ${call.error !== undefined ? `error: ${call.error}` : typeof call.output === 'string' ? call.output : JSON.stringify(call.output)}`);
+  return [context ?? '', ...results].filter(Boolean).join('\n\n');
 }

@@ -125,7 +125,9 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
           quality: input.task.quality,
           timeoutMs: input.node.timeoutMs,
           feedback: input.feedback,
-          stream: options.streamTokens ?? false,
+          // A chat node streams when its caller asked (the gateway's `stream: true`).
+          stream: (options.streamTokens ?? false) || input.node.chat?.stream === true,
+          ...(input.node.chat ? { chat: input.node.chat } : {}),
         };
         const send = () =>
           requestJson(connection, subjects.workerRun(input.node.skill), request, {
@@ -146,6 +148,7 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
           output: input.result.output,
           ...(input.node.outputSchema ? { outputSchema: input.node.outputSchema } : {}),
           context: typeof input.input === 'string' ? input.input : JSON.stringify(input.input),
+          ...(input.result.toolCalls ? { toolCalls: input.result.toolCalls } : {}),
           model: input.result.model,
           maxAttempts: input.node.maxAttempts,
           ...(input.node.checks ? { checks: input.node.checks } : {}),

@@ -47,7 +47,7 @@ export async function runSubtask(request: SubtaskRequest, options: RunSubtaskOpt
     ...(options.workerId ? { worker: options.workerId } : {}),
   };
   if (!request.advisor) {
-    const generation = await generate(primary.model, call(messages, request.outputSchema, options), request, options);
+    const generation = await generate(primary.model, call(messages, request.outputSchema, options, request.chat), request, options);
     const answered = served(primary, generation);
     return {
       ...base,
@@ -103,11 +103,14 @@ export async function runSubtask(request: SubtaskRequest, options: RunSubtaskOpt
   };
 }
 
-function call(messages: ChatMessage[], schema: Record<string, unknown> | undefined, options: RunSubtaskOptions): CallOptions {
+function call(messages: ChatMessage[], schema: Record<string, unknown> | undefined, options: RunSubtaskOptions, chat?: SubtaskRequest['chat']): CallOptions {
+  // A chat request's own max_tokens / temperature win over the worker's defaults.
+  const maxOutputTokens = chat?.maxTokens ?? options.maxOutputTokens;
   return {
     messages,
     ...(schema ? { responseSchema: schema } : {}),
-    ...(options.maxOutputTokens ? { maxOutputTokens: options.maxOutputTokens } : {}),
+    ...(maxOutputTokens ? { maxOutputTokens } : {}),
+    ...(chat?.temperature !== undefined ? { temperature: chat.temperature } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   };
 }

@@ -10,6 +10,7 @@ const SKILL_GUIDANCE: Record<string, string> = {
 
 /** Builds the chat messages for a subtask: skill guidance, instructions, schema, judge feedback, input. */
 export function subtaskMessages(request: SubtaskRequest): ChatMessage[] {
+  if (request.chat) return chatMessages(request);
   const system = [
     SKILL_GUIDANCE[request.skill] ?? `Perform the "${request.skill}" step.`,
     request.instructions,
@@ -23,4 +24,20 @@ export function subtaskMessages(request: SubtaskRequest): ChatMessage[] {
     { role: 'system', content: system },
     { role: 'user', content: input },
   ];
+}
+
+/**
+ * A chat node's conversation goes to the model as it is; only what the node adds (instructions,
+ * the output schema, a judge's feedback on a retry) comes first as a system message.
+ */
+function chatMessages(request: SubtaskRequest): ChatMessage[] {
+  const added = [
+    request.instructions,
+    request.outputSchema ? `Answer with JSON only, matching this JSON Schema: ${JSON.stringify(request.outputSchema)}` : '',
+    request.feedback.length > 0 ? `A reviewer rejected the previous answer: ${request.feedback.join('; ')}. Fix these problems.` : '',
+  ]
+    .filter(Boolean)
+    .join('\n\n');
+  const conversation = request.chat!.messages.map((message) => ({ role: message.role, content: message.content }));
+  return added ? [{ role: 'system', content: added }, ...conversation] : conversation;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ChatRequest } from './chat.js';
 import { Id, JsonSchemaObject, Skill } from './common.js';
 
 /** A judge check name (`schema`, `pii`, `consensus`, `confidence`, `rubric`, ...). */
@@ -48,6 +49,8 @@ export const PipelineNode = z.object({
   checks: z.array(z.string().min(1).max(64)).max(16).optional(),
   /** Run only when the named parent's output field equals the value (support triage branches). */
   when: z.object({ node: Id, field: z.string(), equals: z.unknown() }).optional(),
+  /** A chat conversation sent to the model as is (the gateway's chat requests). */
+  chat: ChatRequest.optional(),
 });
 export type PipelineNode = z.infer<typeof PipelineNode>;
 export type PipelineNodeInput = z.input<typeof PipelineNode>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ChatRequest, ToolCallRecord } from './chat.js';
 import { CallMetrics, Id, JsonSchemaObject, Quality, Skill, TenantId, TokenUsage } from './common.js';
 
 /** What the planner sends a worker: one node, its resolved input, and how to run it. */
@@ -25,6 +26,8 @@ export const SubtaskRequest = z
     stream: z.boolean().default(false),
     /** Largest cost the caller has reserved for this call; a provider must not exceed it. */
     maxCostUsd: z.number().nonnegative().optional(),
+    /** The node's chat conversation, sent to the model as is. */
+    chat: ChatRequest.optional(),
   })
   .meta({ id: 'SubtaskRequest' });
 export type SubtaskRequest = z.infer<typeof SubtaskRequest>;
@@ -52,6 +55,8 @@ export const WorkerResult = z
     /** Small facts about the answer a judge gate may read (label, margin, ...). */
     metadata: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
     worker: z.string().optional(),
+    /** Tool calls the model made (MCP or code tools), in order, with their results. */
+    toolCalls: z.array(ToolCallRecord).optional(),
   })
   .meta({ id: 'WorkerResult' });
 export type WorkerResult = z.infer<typeof WorkerResult>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ToolCallRecord } from './chat.js';
 import { CallMetrics, Id, Quality, TenantId, TokenUsage } from './common.js';
 import { ErrorReply } from './error-reply.js';
 import { PipelineDefinition } from './pipeline.js';
@@ -69,6 +70,8 @@ export const NodeReport = z.object({
   /** Every model call made for this node, in order; each is in `costUsd`. */
   calls: z.array(NodeCall).optional(),
   error: ErrorReply.optional(),
+  /** Tool calls the node's model made, with their results. */
+  toolCalls: z.array(ToolCallRecord).optional(),
 });
 export type NodeReport = z.infer<typeof NodeReport>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ToolCallRecord } from './chat.js';
 import { Id, JsonSchemaObject, TenantId } from './common.js';
 
 /** What the planner does next with a node, decided by the judge. */
@@ -25,6 +26,8 @@ export const JudgeRequest = z
     outputSchema: JsonSchemaObject.optional(),
     /** Text the node was given; facts in the output are checked against it. */
     context: z.string().optional(),
+    /** Tool calls behind the output; their results count as context the output may rely on. */
+    toolCalls: z.array(ToolCallRecord).optional(),
     /** Names of the checks to run; the judge's defaults apply when omitted. */
     checks: z.array(z.string()).optional(),
     model: z.string().optional(),
