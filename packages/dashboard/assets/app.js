@@ -67,14 +67,18 @@
       ['verdict', verdictBadge(task.verdict)],
     ];
     const loading = task.loading ? `<div class="loading">loading ${esc(task.loading.model)} <progress value="${task.loading.progress}" max="1"></progress></div>` : '';
-    const reasons = task.nodes
-      .filter((n) => n.reasons.length || n.error)
-      .map((n) => `<li><b>${esc(n.id)}</b> ${verdictBadge(n.verdict)} ${esc([...n.reasons, ...(n.error ? [n.error] : [])].join('; '))}</li>`)
+    const nodeRows = task.nodes
+      .map(
+        (n) => `<tr><td><b>${esc(n.id)}</b></td><td>${esc(n.skill)}</td><td>${esc(n.models.join(' → ') || '–')}</td><td class="num">${n.attempts}</td><td class="num">${n.escalations}</td>
+        <td class="num">${n.tokensIn}/${n.tokensOut}</td><td class="num">${n.cacheHits}</td><td class="num">${usd(n.costUsd)}</td><td class="num">${ms(n.latencyMs)}</td><td>${verdictBadge(n.verdict)}</td>
+        <td class="reasons-cell">${esc([...n.reasons, ...(n.error ? [n.error] : [])].join('; ') || '–')}</td></tr>`,
+      )
       .join('');
+    const nodesTable = `<table class="nodes"><thead><tr><th>node</th><th>skill</th><th>models tried</th><th class="num">attempts</th><th class="num">escalations</th><th class="num">tokens in/out</th><th class="num">cache hits</th><th class="num">cost</th><th class="num">latency</th><th>verdict</th><th>reasons</th></tr></thead><tbody>${nodeRows}</tbody></table>`;
     return `<section class="card task-head" data-task="${esc(task.id)}"><div class="crumbs"><a href="#tasks">Tasks</a> / ${esc(task.id)} ${trace}</div>
       <dl class="facts">${facts.map(([k, v]) => `<div><dt>${esc(k)}</dt><dd>${v}</dd></div>`).join('')}</dl>${loading}${task.error ? `<p class="error">${esc(task.error)}</p>` : ''}</section>
       <section class="card"><h2>Graph <small>nodes update as events arrive</small></h2><div class="dag-wrap">${dag(task)}</div></section>
-      ${reasons ? `<section class="card"><h2>Judge reasons</h2><ul class="reasons">${reasons}</ul></section>` : ''}`;
+      <section class="card"><h2>Nodes</h2>${nodesTable}</section>`;
   }
 
   function economicsView() {
@@ -95,7 +99,7 @@
     if (services.length === 0) return '<section class="card"><p class="empty">No Troupe service answers $SRV.STATS.</p></section>';
     const cards = services
       .map((s) => {
-        const endpoints = s.endpoints.map((e) => `<tr><td>${esc(e.name)}</td><td><code>${esc(e.subject)}</code></td><td class="num">${e.requests}</td><td class="num ${e.errors ? 'bad' : ''}">${e.errors}</td><td class="num">${e.p50Ms === undefined ? '–' : `${e.p50Ms} ms`}</td></tr>`).join('');
+        const endpoints = s.endpoints.map((e) => `<tr><td>${esc(e.name)}</td><td><code>${esc(e.subject)}</code></td><td class="num">${e.requests}</td><td class="num ${e.errors ? 'bad' : ''}">${e.errors}</td><td class="num">${ms(e.p50Ms)}</td></tr>`).join('');
         return `<section class="card service" data-service="${esc(s.name)}"><h2>${esc(s.name.replace('troupe-', ''))} <small>${esc(s.id.slice(-8))} · v${esc(s.version)}</small></h2>
           <div class="service-figures"><span><b>${s.inFlight}</b> in flight</span><span><b>${s.tokensPerSecond === undefined ? '–' : s.tokensPerSecond.toFixed(1)}</b> tokens/s</span><span>loaded: <b>${esc(s.loadedModels.join(', ') || '–')}</b></span></div>
           ${s.models.length ? `<div class="muted">models: ${esc(s.models.join(', '))}</div>` : ''}

@@ -73,7 +73,7 @@
       )
       .join('');
     const boxes = task.nodes.map((node) => nodeBox(node, at.get(node.id))).join('');
-    return `<svg class="dag" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="task graph">
+    return `<svg class="dag" viewBox="0 0 ${width} ${height}" width="${Math.round(width * 1.15)}" height="${Math.round(height * 1.15)}" role="img" aria-label="task graph">
       <defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrow"/></marker></defs>
       ${edges}${boxes}</svg>`;
   }

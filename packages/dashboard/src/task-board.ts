@@ -1,6 +1,6 @@
 import type { ProgressEvent } from '@troupe/protocol';
 import type { NodeView, NodeViewStatus, TaskView } from './views.js';
-import type { RecordNode, ResultNode, TaskRecordWire } from './wire.js';
+import type { NodeCallWire, RecordNode, ResultNode, TaskRecordWire } from './wire.js';
 
 /** Order of a node's states within one attempt: an older message never moves a node back. */
 const RANK: Record<NodeViewStatus, number> = { pending: 0, running: 1, judging: 2, succeeded: 3, failed: 3, skipped: 3 };
@@ -114,6 +114,27 @@ export class TaskBoard {
     calls.set(`${node.id}.${attempt}`, { ...existing, taskId: task.id, tenant: task.tenant, nodeId: node.id, skill: node.skill, attempt, model, tier, at: existing?.at ?? at });
   }
 
+  /** A node's recorded call list is the whole truth about its calls: it replaces what events added. */
+  #applyCalls(task: TaskView, node: NodeView, calls: readonly NodeCallWire[], served: { model?: string; provider?: string }): void {
+    const taskKey = `${task.tenant}.${task.id}`;
+    const all = this.#calls.get(taskKey) ?? new Map<string, CallSample>();
+    this.#calls.set(taskKey, all);
+    const previous = [...all.entries()].filter(([key]) => key.startsWith(`${node.id}.`));
+    for (const [key] of previous) all.delete(key);
+    calls.forEach((call, index) => {
+      if (call.role === 'answer') this.#useModel(node, call.model);
+      node.escalations = Math.max(node.escalations, call.step ?? 0);
+      // The provider is known only for the model that gave the final answer.
+      if (served.provider && call.model === served.model) this.#tiers.set(call.model, LOCAL_PROVIDERS.has(served.provider) ? 'local' : 'frontier');
+      const tier = this.#tiers.get(call.model) ?? (call.costUsd > 0 ? 'frontier' : 'local');
+      const at = previous.find(([, sample]) => sample.attempt === call.attempt)?.[1].at ?? task.updatedAt;
+      all.set(`${node.id}.${call.attempt}.${index}`, {
+        taskId: task.id, tenant: task.tenant, nodeId: node.id, skill: node.skill, attempt: call.attempt, model: call.model, tier, at,
+        ...(call.decision ? { verdict: call.decision } : {}),
+      });
+    });
+  }
+
   #judged(task: TaskView, node: NodeView, attempt: number, verdict: string): void {
     const call = this.#calls.get(`${task.tenant}.${task.id}`)?.get(`${node.id}.${attempt}`);
     if (call) call.verdict = verdict;
@@ -220,7 +241,7 @@ export class TaskBoard {
   }
 
   #applyNodeState(task: TaskView, node: NodeView, state: RecordNode): void {
-    for (const model of [...state.triedModels, ...(state.attempts ?? []).flatMap((step) => (step.model ? [step.model] : []))]) this.#useModel(node, model);
+    for (const model of state.triedModels) this.#useModel(node, model);
     this.#move(node, state.attempt, asStatus(state.status));
     this.#useModel(node, state.result?.model);
     node.costUsd = Math.max(node.costUsd, state.costUsd);
@@ -234,7 +255,8 @@ export class TaskBoard {
       node.reasons = state.verdict.reasons;
     }
     if (state.error?.code) node.error = `${state.error.code}: ${state.error.message ?? ''}`;
-    if (state.result?.model && state.attempt > 0) {
+    if (state.calls?.length) this.#applyCalls(task, node, state.calls, { model: state.result?.model, provider: state.result?.provider });
+    else if (state.result?.model && state.attempt > 0) {
       this.#recordCall(task, node, state.attempt, state.result.model, task.updatedAt, state.result.provider, state.result.costUsd);
       if (state.verdict) this.#judged(task, node, state.attempt, state.verdict.decision);
     }
@@ -242,9 +264,7 @@ export class TaskBoard {
 
   #applyReport(task: TaskView, node: NodeView, report: ResultNode): void {
     if (report.skill) node.skill = report.skill;
-    const steps = Array.isArray(report.attempts) ? report.attempts : [];
-    for (const step of steps) this.#useModel(node, step.model);
-    const attempts = typeof report.attempts === 'number' ? report.attempts : steps.length;
+    const attempts = report.attempts ?? node.attempts;
     node.attempts = Math.max(node.attempts, attempts);
     node.status = asStatus(report.status);
     this.#useModel(node, report.model);
@@ -259,7 +279,8 @@ export class TaskBoard {
       node.reasons = report.verdict.reasons;
     }
     if (report.error?.code) node.error = `${report.error.code}: ${report.error.message ?? ''}`;
-    if (report.model && attempts > 0) this.#recordCall(task, node, attempts, report.model, task.updatedAt, report.provider, report.costUsd);
+    if (report.calls?.length) this.#applyCalls(task, node, report.calls, { model: report.model, provider: report.provider });
+    else if (report.model && attempts > 0) this.#recordCall(task, node, attempts, report.model, task.updatedAt, report.provider, report.costUsd);
   }
 }
 

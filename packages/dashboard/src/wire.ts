@@ -21,6 +21,17 @@ const AttemptResult = z
   })
   .optional();
 
+/** One model call of a node (answer or consensus peer), with its cascade step and the judge's decision. */
+const NodeCallWire = z.looseObject({
+  attempt: z.number().default(1),
+  step: z.number().optional(),
+  model: z.string(),
+  role: z.string().default('answer'),
+  costUsd: z.number().default(0),
+  decision: z.string().optional(),
+});
+export type NodeCallWire = z.infer<typeof NodeCallWire>;
+
 const VerdictLike = z.looseObject({ decision: z.string(), reasons: z.array(z.string()).default([]) }).optional();
 
 const RecordNode = z.looseObject({
@@ -32,8 +43,8 @@ const RecordNode = z.looseObject({
   error: ErrorReply.partial().optional(),
   costUsd: z.number().default(0),
   usage: Usage,
-  /** Cascade steps, when the planner records them (one entry per model tried). */
-  attempts: z.array(z.looseObject({ model: z.string().optional() })).optional(),
+  /** Every model call so far, when the planner records them (cascades). */
+  calls: z.array(NodeCallWire).optional(),
 });
 export type RecordNode = z.infer<typeof RecordNode>;
 
@@ -41,7 +52,7 @@ const ResultNode = z.looseObject({
   nodeId: z.string(),
   skill: z.string().optional(),
   status: z.string(),
-  attempts: z.union([z.number(), z.array(z.looseObject({ model: z.string().optional() }))]).optional(),
+  attempts: z.number().optional(),
   model: z.string().optional(),
   provider: z.string().optional(),
   usage: Usage,
@@ -49,6 +60,7 @@ const ResultNode = z.looseObject({
   metrics: z.looseObject({ latencyMs: z.number().optional() }).optional(),
   verdict: VerdictLike,
   error: ErrorReply.partial().optional(),
+  calls: z.array(NodeCallWire).optional(),
   cached: z.boolean().optional(),
   cacheHit: z.boolean().optional(),
 });
