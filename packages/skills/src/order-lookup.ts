@@ -7,9 +7,10 @@ import { defineSkill, type CodeSkill } from './define-skill.js';
 /** The setting (environment variable) that holds the orders database's connection string. */
 export const ORDERS_DATABASE_SETTING = 'TROUPE_ORDERS_DATABASE_URL';
 
-export const OrderLookupInput = z.object({ orderId: z.string().min(1).max(64) });
+/** `orderId: null` when the ticket names no order: the lookup answers `found: false` without a query. */
+export const OrderLookupInput = z.object({ orderId: z.string().min(1).max(64).nullable() });
 export const OrderLookupOutput = z.object({
-  orderId: z.string(),
+  orderId: z.string().nullable(),
   found: z.boolean(),
   status: z.string().nullable(),
   totalUsd: z.number().nullable(),
@@ -82,6 +83,7 @@ export function createOrderLookupSkill(options: OrderLookupOptions): OrderLookup
     output: OrderLookupOutput,
     fromNode: orderIdFromNode,
     async run({ orderId }, context) {
+      if (orderId === null) return { orderId, found: false, status: null, totalUsd: null, eta: null };
       let rows: Array<{ status: string; total_usd: string | number | null; eta: string | Date | null }>;
       try {
         const result = await (await clientOf()).query({ text: `SELECT status, total_usd, eta FROM ${table} WHERE order_id = $1`, values: [orderId] });
@@ -123,5 +125,5 @@ function orderIdFromNode(nodeInput: unknown): unknown {
     const match = typeof text === 'string' ? ORDER_ID_IN_TEXT.exec(text) : null;
     if (match) return { orderId: match[1] ?? match[2] };
   }
-  return {};
+  return { orderId: null };
 }
