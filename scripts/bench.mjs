@@ -8,6 +8,7 @@ const benches = {
   local: 'test/bench/local-bench.ts',
   'local-model': 'packages/llama/bench/local-bench.ts',
   routing: 'packages/router/bench/routing-bench.ts',
+  e2e: 'test/bench/e2e-bench.ts',
   chaos: 'test/bench/chaos-bench.ts',
   fuzz: 'test/bench/fuzz-bench.ts',
   soak: 'test/bench/soak-bench.ts',

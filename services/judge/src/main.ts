@@ -1,9 +1,10 @@
 // The judge service: reads config, hosts the judge actor with its checks on NATS, drains on SIGTERM.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { createDegenerationCheck, createFactualityCheck, createPiiCheck, createPolicyCheck, decideVerdict, type PolicyRule } from '@troupe/checks';
+import { createConfidenceCheck, createConsensusCheck, createDegenerationCheck, createFactualityCheck, createPiiCheck, createPolicyCheck, decideVerdict, type PolicyRule } from '@troupe/checks';
 import { hostJudge } from '@troupe/runtime';
 import { CommonEnv, runService } from '@troupe/service-common';
+import { rubricChecks } from './rubric-checks.js';
 
 const Env = CommonEnv.extend({
   /** Checks run when a node names none. */
@@ -12,6 +13,13 @@ const Env = CommonEnv.extend({
   TROUPE_POLICY: z.string().optional(),
   /** Escalate failed outputs to a human (troupe.v1.internal.human.review) instead of failing them. */
   TROUPE_HUMAN_REVIEW: z.enum(['true', 'false']).default('false'),
+  /** Registry ids of the judge models (cheapest first, `,`-separated): registers the `rubric` check. */
+  TROUPE_JUDGE_MODEL: z.string().optional(),
+  /** The model registry the judge models come from, and the GGUF directory for local ones. */
+  TROUPE_MODELS_CONFIG: z.string().optional(),
+  TROUPE_MODELS_DIR: z.string().optional(),
+  /** What a good answer does, for the `rubric` check. */
+  TROUPE_JUDGE_RUBRIC: z.string().default('The answer is correct, complete, follows the instructions and invents nothing the input does not support.'),
 });
 
 const PolicyFile = z.object({
@@ -36,6 +44,10 @@ await runService({
         ...(policy ? { forbidden: toRules(policy.forbidden), required: toRules(policy.required) } : {}),
         ...(policy?.maxLength ? { maxLength: policy.maxLength } : {}),
       }),
+      // Cascade gates: agreement with peer answers, and the worker's own confidence.
+      createConsensusCheck(),
+      createConfidenceCheck(),
+      ...(await rubricChecks(env, logger)),
     ];
     const humanReview = env.TROUPE_HUMAN_REVIEW === 'true';
     const service = await hostJudge({
