@@ -10,10 +10,11 @@ import { CommonEnv, runService } from '@troupe/service-common';
 import { createBudgetedModel, createKvBudgetLedger, taskScope, tenantScope } from '@troupe/budget';
 import { createCircuitBreakers, createKvBreakerStore, createMemoryBreakerStore } from '@troupe/resilience';
 import { modelFactories } from './model-factories.js';
+import { CodeSkillsEnv, loadWorkerCodeSkills } from './code-skills.js';
 
 const defaultRegistry = fileURLToPath(new URL('../../../models/troupe.models.json', import.meta.url));
 
-const Env = CommonEnv.extend({
+const Env = CommonEnv.extend(CodeSkillsEnv.shape).extend({
   TROUPE_SKILLS: z.string().default('extract,classify,summarize,generate,plan,verify,faq,expert'),
   /** JSON model registry (see models/troupe.models.json). */
   TROUPE_MODELS_CONFIG: z.string().default(defaultRegistry),
@@ -41,10 +42,12 @@ await runService({
     const breakers = createCircuitBreakers(breakerStore, { logger });
     const budgets = env.TROUPE_BUDGETS === 'true' && paid ? await createKvBudgetLedger({ connection }) : undefined;
     const models = createModelCatalog(registry, modelFactories({ modelsDir: env.TROUPE_MODELS_DIR, logger, breakers }));
-    const skills = env.TROUPE_SKILLS.split(',').map((skill) => skill.trim()).filter(Boolean);
+    const code = await loadWorkerCodeSkills(env);
+    // A skill served by code (TROUPE_SKILLS_MODULE) is not also served by a model.
+    const skills = env.TROUPE_SKILLS.split(',').map((skill) => skill.trim()).filter((skill) => skill && !code.names.has(skill));
     const workerId = env.TROUPE_WORKER_ID ?? `${hostname()}-${process.pid}`;
     const ledger = env.TROUPE_DURABLE === 'true' ? await createKvNodeLedger({ connection, workerId, logger, replicas: env.TROUPE_JETSTREAM_REPLICAS }) : undefined;
-    const service = await hostWorker({
+    const service = await hostWorker(code.withTools({
       connection,
       skills,
       models,
@@ -74,11 +77,14 @@ await runService({
           }
         : {}),
       ...(env.TROUPE_MAX_PAYLOAD_BYTES ? { maxPayloadBytes: env.TROUPE_MAX_PAYLOAD_BYTES } : {}),
-    });
-    logger.info({ skills, models: registry.models.map((model) => model.id) }, 'worker listening');
+    }));
+    const codeService = await code.host({ connection, models, logger, workerId, ...(ledger ? { ledger } : {}), ...(env.TROUPE_DEFAULT_MODEL ? { defaultModel: env.TROUPE_DEFAULT_MODEL } : {}) });
+    logger.info({ skills, codeSkills: [...code.names], models: registry.models.map((model) => model.id) }, 'worker listening');
     return {
       stop: async () => {
         await service.stop(env.TROUPE_SHUTDOWN_GRACE_MS);
+        await codeService?.stop(env.TROUPE_SHUTDOWN_GRACE_MS);
+        await code.dispose();
         await models.dispose();
         breakers.dispose();
       },
