@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 const benches = {
   runtime: 'test/bench/runtime-bench.ts',
+  gateway: 'test/bench/gateway-bench.ts',
   local: 'test/bench/local-bench.ts',
   'local-model': 'packages/llama/bench/local-bench.ts',
   routing: 'packages/router/bench/routing-bench.ts',

@@ -24,4 +24,10 @@ describe('confidence check', () => {
     expect(await check.run({ skill: 'classify', output: 'x', confidence: 0.5, minConfidence: 0.8 })).toMatchObject({ passed: false, score: 0.5 });
     expect((await check.run({ skill: 'classify', output: 'x', minConfidence: 0.8 })).detail).toMatch(/^unsure:/);
   });
+  it("falls back to the classifier's own cross-validated threshold when the gate sets none", async () => {
+    expect(await check.run({ skill: 'classify', output: 'x', confidence: 0.72, metadata: { threshold: 0.7 } })).toMatchObject({ passed: true });
+    expect(await check.run({ skill: 'classify', output: 'x', confidence: 0.65, metadata: { threshold: 0.7 } })).toMatchObject({ passed: false });
+    expect(await check.run({ skill: 'classify', output: 'x', confidence: 0.65, minConfidence: 0.6, metadata: { threshold: 0.7 } })).toMatchObject({ passed: true });
+    expect((await check.run({ skill: 'classify', output: 'x', confidence: 0.65 })).detail).toMatch(/^unsure:/);
+  });
 });

@@ -36,16 +36,20 @@ export function createConsensusCheck(): Check {
 
 /**
  * Passes when the worker's reported confidence (token probability, a classifier's score) reaches
- * the gate's `minConfidence`. A result without a confidence, or a gate without a threshold, is unsure.
+ * the gate's `minConfidence`, or else the `threshold` the worker reported in its metadata (a trained
+ * classifier's cross-validated threshold). A result without a confidence, or with no threshold, is unsure.
  */
 export function createConfidenceCheck(): Check {
   return {
     name: 'confidence',
     async run(input): Promise<CheckResult> {
       if (input.confidence === undefined) return { name: 'confidence', passed: false, detail: 'unsure: the worker reported no confidence' };
-      if (input.minConfidence === undefined) return { name: 'confidence', passed: false, detail: 'unsure: the gate sets no minConfidence' };
-      const passed = input.confidence >= input.minConfidence;
-      return { name: 'confidence', passed, score: input.confidence, detail: `confidence ${input.confidence.toFixed(3)} ${passed ? '>=' : '<'} ${input.minConfidence}` };
+      // A trained classifier reports the threshold cross-validation chose for it; a gate may defer to it.
+      const reported = input.metadata?.threshold;
+      const minConfidence = input.minConfidence ?? (typeof reported === 'number' ? reported : undefined);
+      if (minConfidence === undefined) return { name: 'confidence', passed: false, detail: 'unsure: the gate sets no minConfidence' };
+      const passed = input.confidence >= minConfidence;
+      return { name: 'confidence', passed, score: input.confidence, detail: `confidence ${input.confidence.toFixed(3)} ${passed ? '>=' : '<'} ${minConfidence}` };
     },
   };
 }

@@ -1,1 +1,10 @@
-export {};
+export { ClassifierArtifact, parseClassifierArtifact } from './classifier-artifact.js';
+export { createClassifier, OUT_OF_SCOPE_LABEL, type Classifier, type Prediction } from './classifier.js';
+export { classifierText } from './classifier-input.js';
+export { createClassifierModel, type ClassifierModelOptions, type ClassifierSource } from './classifier-model.js';
+export { openClassifierSource, type ClassifierSourceOptions } from './classifier-source.js';
+export { CLASSIFIER_BUCKET, openClassifierStore, type ClassifierStore } from './classifier-store.js';
+export { chooseThreshold, type ScoredPrediction, type ThresholdChoice } from './confidence-threshold.js';
+export { embedTexts } from './embed-texts.js';
+export { trainClassifier, trainFromEmbeddings, type EmbeddedRows, type TrainClassifierOptions } from './train-classifier.js';
+export { checkTrainingRows, parseTrainingRows, TrainingRow } from './training-rows.js';

@@ -4,12 +4,15 @@ import { getTroupeErrorFromUnknown } from '@troupe/protocol';
 import { resolveNatsUrl } from './nats-target.js';
 import { runTask } from './run-command.js';
 import { status } from './status-command.js';
+import { tasksCommand } from './tasks-command.js';
 import { listDeadLettersCommand, showDeadLetterCommand } from './dlq-command.js';
 import { up } from './up-command.js';
 import { mcp } from './mcp-command.js';
 import { demo } from './demo-command.js';
 import { listModels, pull } from './models-command.js';
+import { registerClassifierCommands } from './classifier-command.js';
 import { PermissionRoles, parsePermissionRoles, printPermissions } from './permissions-command.js';
+import { createJwtAuth, writeJwtAuth } from './jwt-auth.js';
 
 const program = new Command('troupe').description('Compound AI on NATS: planner, workers and judge.').showHelpAfterError();
 
@@ -45,8 +48,17 @@ program
   .option('--nats <url>', 'NATS server (default: $TROUPE_NATS_URL, then the running `troupe up`)')
   .option('--timeout <ms>', 'how long to wait for the result', (value) => Number.parseInt(value, 10), 120_000)
   .option('--json', 'print the TaskResult as JSON only', false)
-  .action(async (text: string, options: { pipeline: string; tenant: string; nats?: string; timeout: number; json: boolean }) => {
-    const result = await runTask(text, { natsUrl: resolveNatsUrl(options.nats), pipeline: options.pipeline, tenant: options.tenant, json: options.json, timeoutMs: options.timeout });
+  .option('--creds <file>', 'NATS .creds file (user JWT + nkey seed) of the tenant (default: $TROUPE_NATS_CREDS)')
+  .action(async (text: string, options: { pipeline: string; tenant: string; nats?: string; timeout: number; json: boolean; creds?: string }) => {
+    const credsFile = options.creds ?? process.env.TROUPE_NATS_CREDS;
+    const result = await runTask(text, {
+      natsUrl: resolveNatsUrl(options.nats),
+      pipeline: options.pipeline,
+      tenant: options.tenant,
+      json: options.json,
+      timeoutMs: options.timeout,
+      ...(credsFile ? { credsFile } : {}),
+    });
     process.exitCode = result.status === 'completed' ? 0 : 1;
   });
 
@@ -80,9 +92,28 @@ program
   .command('status')
   .description('list running Troupe services and their stats (NATS micro-service API)')
   .option('--nats <url>', 'NATS server')
-  .action(async (options: { nats?: string }) => {
-    process.exitCode = (await status(resolveNatsUrl(options.nats))) > 0 ? 0 : 1;
+  .option('--creds <file>', 'NATS .creds file, e.g. the operator user\'s (default: $TROUPE_NATS_CREDS)')
+  .option('--json', 'one line per replica and one JSON object per endpoint, instead of the table', false)
+  .action(async (options: { nats?: string; creds?: string; json: boolean }) => {
+    const credsFile = options.creds ?? process.env.TROUPE_NATS_CREDS;
+    process.exitCode = (await status(resolveNatsUrl(options.nats), undefined, credsFile ? { credsFile } : {}, options.json ? 'json' : 'table')) > 0 ? 0 : 1;
   });
+
+program
+  .command('tasks')
+  .description('recent tasks from the task records: status, pipeline, cost, saving, latency, verdict')
+  .option('--nats <url>', 'NATS server')
+  .option('--tenant <id>', 'only this tenant')
+  .option('--limit <n>', 'how many of the newest to show', (value) => Number.parseInt(value, 10), 20)
+  .option('--watch', 'follow tasks live until ctrl-c', false)
+  .option('--json', 'print JSON', false)
+  .option('--creds <file>', 'NATS .creds file (default: $TROUPE_NATS_CREDS)')
+  .action(async (options: { nats?: string; tenant?: string; limit: number; watch: boolean; json: boolean; creds?: string }) => {
+    const credsFile = options.creds ?? process.env.TROUPE_NATS_CREDS;
+    await tasksCommand({ natsUrl: resolveNatsUrl(options.nats), limit: options.limit, watch: options.watch, json: options.json, ...(options.tenant ? { tenant: options.tenant } : {}), ...(credsFile ? { credsFile } : {}) });
+  });
+
+registerClassifierCommands(program);
 
 const dlq = program.command('dlq').description('tasks that could not be run (dead letters), with the reason');
 
@@ -106,6 +137,18 @@ dlq
   .option('--json', 'print JSON', false)
   .action(async (id: string, options: { nats?: string; tenant?: string; json: boolean }) => {
     await showDeadLetterCommand(id, { natsUrl: resolveNatsUrl(options.nats), json: options.json, ...(options.tenant ? { tenant: options.tenant } : {}) });
+  });
+
+program
+  .command('auth-jwt')
+  .description('mint an operator/account/user JWT setup: resolver.conf for nats-server and a .creds file per service and tenant')
+  .requiredOption('--out <dir>', 'directory for resolver.conf and the .creds files (written mode 0600)')
+  .option('--tenant <id>', 'a tenant user (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
+  .option('--service <role>', `a service user: ${PermissionRoles.join(', ')} (repeatable; default planner, worker, judge, operator)`, (value: string, previous: string[]) => [...previous, value], [])
+  .action(async (options: { out: string; tenant: string[]; service: string[] }) => {
+    const services = options.service.length > 0 ? parsePermissionRoles(options.service) : parsePermissionRoles(['planner', 'worker', 'judge', 'operator']);
+    const setup = await createJwtAuth({ tenants: options.tenant, services });
+    for (const path of writeJwtAuth(setup, options.out)) process.stdout.write(`${path}\n`);
   });
 
 program

@@ -67,6 +67,10 @@ export interface GenerateResult {
   responseModel?: string;
   /** Registry id of the model that actually answered, when a fallback chain served the call. */
   servedBy?: string;
+  /** The model's own confidence in the whole answer (0..1), when it has one (e.g. a classifier's top probability). */
+  confidence?: number;
+  /** Small facts about the answer a judge gate may read (label, coverage, version). */
+  metadata?: Record<string, string | number | boolean>;
 }
 
 /** Stream parts as a discriminated union on `type`. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const ModelProvider = z.enum(['llama-cpp', 'openai', 'openai-compatible', 'anthropic', 'gemini', 'echo', 'template', 'replay']);
+export const ModelProvider = z.enum(['llama-cpp', 'openai', 'openai-compatible', 'anthropic', 'gemini', 'echo', 'template', 'classifier', 'replay']);
 export type ModelProvider = z.infer<typeof ModelProvider>;
 
 export const Capability = z.enum(['chat', 'json', 'embedding', 'tools']);
@@ -46,6 +46,23 @@ export const ModelConfig = z
     fallbacks: z.array(z.string()).default([]),
     /** For the `template` provider: keyword → canned answer (FAQ answers that need no LLM). */
     templates: z.record(z.string(), z.string()).optional(),
+    /** For the `template` provider: answer from this FAQ collection (`troupe context ingest`) instead of keywords. */
+    collection: z.string().regex(/^[A-Za-z0-9_-]+$/).optional(),
+    /** For the `classifier` provider: which trained classifier answers, and on which embeddings. */
+    classifier: z
+      .object({
+        /** Name of the classifier deployed in NATS KV (`troupe classifier deploy`); workers watch it for new versions. */
+        name: z.string().regex(/^[A-Za-z0-9_-]+$/).optional(),
+        /** A classifier artifact file (`troupe classifier train --out`), used when no `name` is deployed. */
+        file: z.string().optional(),
+        /** Registry id of the embedding model the classifier was trained on. */
+        embeddingModel: z.string(),
+        /** Dot path of the text in the task input (default: its first string). */
+        textField: z.string().optional(),
+        /** Output field for the label (default `label`). */
+        outputField: z.string().optional(),
+      })
+      .optional(),
     /** Prior quality estimate in [0,1] used by the router before it has learned anything. */
     qualityPrior: z.number().min(0).max(1).optional(),
     /** `local-only` tasks may use only models with privacy `local`. */
@@ -53,7 +70,7 @@ export const ModelConfig = z
   })
   .transform((model) => ({
     ...model,
-    privacy: model.privacy ?? (['llama-cpp', 'echo', 'template'].includes(model.provider) ? 'local' : 'cloud'),
+    privacy: model.privacy ?? (['llama-cpp', 'echo', 'template', 'classifier'].includes(model.provider) ? 'local' : 'cloud'),
   }));
 export type ModelConfig = z.output<typeof ModelConfig>;
 export type ModelConfigInput = z.input<typeof ModelConfig>;

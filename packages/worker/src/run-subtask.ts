@@ -22,7 +22,7 @@ export interface RunSubtaskOptions {
   signal?: AbortSignal;
 }
 
-type Generation = Pick<GenerateResult, 'text' | 'usage' | 'metrics' | 'servedBy'>;
+type Generation = Pick<GenerateResult, 'text' | 'usage' | 'metrics' | 'servedBy' | 'confidence' | 'metadata'>;
 
 /** The registry id and pricing of whoever answered: the resolved model, or a fallback it delegated to. */
 function served(resolved: ResolvedModel, generation: Generation): { modelId: string; pricing: Pricing } {
@@ -58,6 +58,9 @@ export async function runSubtask(request: SubtaskRequest, options: RunSubtaskOpt
       costUsd: costOf(generation.usage, answered.pricing),
       metrics: generation.metrics,
       flagged: false,
+      // A model that knows its own confidence (a classifier) reports it for judge gates to read.
+      ...(generation.confidence !== undefined ? { confidence: generation.confidence } : {}),
+      ...(generation.metadata ? { metadata: generation.metadata } : {}),
     };
   }
 

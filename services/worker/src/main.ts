@@ -10,6 +10,7 @@ import { CommonEnv, runService } from '@troupe/service-common';
 import { createBudgetedModel, createKvBudgetLedger, taskScope, tenantScope } from '@troupe/budget';
 import { createCircuitBreakers, createKvBreakerStore, createMemoryBreakerStore } from '@troupe/resilience';
 import { modelFactories } from './model-factories.js';
+import { classifierFactory } from './classifier-factory.js';
 import { CodeSkillsEnv, loadWorkerCodeSkills } from './code-skills.js';
 
 const defaultRegistry = fileURLToPath(new URL('../../../models/troupe.models.json', import.meta.url));
@@ -41,7 +42,10 @@ await runService({
     const breakerStore = env.TROUPE_BREAKERS === 'kv' && paid ? await createKvBreakerStore({ connection }) : createMemoryBreakerStore();
     const breakers = createCircuitBreakers(breakerStore, { logger });
     const budgets = env.TROUPE_BUDGETS === 'true' && paid ? await createKvBudgetLedger({ connection }) : undefined;
-    const models = createModelCatalog(registry, modelFactories({ modelsDir: env.TROUPE_MODELS_DIR, logger, breakers }));
+    const models = createModelCatalog(registry, {
+      ...modelFactories({ modelsDir: env.TROUPE_MODELS_DIR, logger, breakers }),
+      classifier: classifierFactory({ connection, registry, modelsDir: env.TROUPE_MODELS_DIR, logger }),
+    });
     const code = await loadWorkerCodeSkills(env);
     // A skill served by code (TROUPE_SKILLS_MODULE) is not also served by a model.
     const skills = env.TROUPE_SKILLS.split(',').map((skill) => skill.trim()).filter((skill) => skill && !code.names.has(skill));
