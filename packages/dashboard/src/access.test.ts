@@ -12,8 +12,13 @@ describe('dashboard access', () => {
     expect(viewerOf('s3cret', { token: 's3cret' })).toEqual({ kind: 'admin' });
   });
 
-  it('scopes a tenant key to its tenant', () => {
-    expect(viewerOf('acme-key', { token: 't', tenantKeys: { 'acme-key': 'acme' } })).toEqual({ kind: 'tenant', tenant: 'acme' });
+  it('scopes a tenant key to its tenant; on an open loopback listener no credential means the operator', () => {
+    const access = { tenantKeys: { 'acme-key': 'acme' } };
+    expect(viewerOf('acme-key', { token: 't', ...access })).toEqual({ kind: 'tenant', tenant: 'acme' });
+    expect(viewerOf(undefined, access, false)).toEqual({ kind: 'admin' });
+    expect(viewerOf('acme-key', access, false)).toEqual({ kind: 'tenant', tenant: 'acme' });
+    expect(viewerOf('guess', access, false)).toBeUndefined();
+    expect(viewerOf(undefined, access, true)).toBeUndefined();
   });
 
   it('reads the credential from the header, the query, then the cookie', () => {

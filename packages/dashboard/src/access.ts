@@ -40,12 +40,12 @@ export function credentialOf(request: IncomingMessage, url: URL): string | undef
 }
 
 /**
- * The viewer a credential stands for, or undefined when it opens nothing. With no credential
- * configured the dashboard is open to whoever can reach it (the caller binds to 127.0.0.1 then).
+ * The viewer a credential stands for, or undefined when the request may see nothing. A request
+ * with no credential is the operator only where none is required (a loopback listener without an
+ * operator token); a credential that matches nothing is always refused.
  */
-export function viewerOf(credential: string | undefined, access: DashboardAccess): Viewer | undefined {
-  if (!accessConfigured(access)) return { kind: 'admin' };
-  if (!credential) return undefined;
+export function viewerOf(credential: string | undefined, access: DashboardAccess, requireCredential = accessConfigured(access)): Viewer | undefined {
+  if (!credential) return requireCredential ? undefined : { kind: 'admin' };
   if (access.token && same(credential, access.token)) return { kind: 'admin' };
   for (const [key, tenant] of Object.entries(access.tenantKeys ?? {})) {
     if (same(credential, key)) return { kind: 'tenant', tenant };

@@ -14,7 +14,11 @@ export interface DashboardOptions extends DashboardAccess {
   /** A NATS connection with service-level rights (events, `$KV.troupe_tasks`, `$SRV`, dead letters). */
   connection: NatsConnection;
   logger?: Logger;
-  /** Refuse to start without a token or tenant keys: set it when the HTTP server listens beyond loopback. */
+  /**
+   * A credential on every request (set it when the HTTP server listens beyond loopback; the
+   * dashboard then refuses to start without a token or tenant keys). Default: required when an
+   * operator `token` is given; otherwise requests without one see everything and tenant keys scope.
+   */
   requireToken?: boolean;
   /** Where it is mounted (default `/dashboard`). */
   basePath?: string;
@@ -32,6 +36,7 @@ export interface Dashboard extends AsyncDisposable {
   /** The snapshot a viewer sees now (also `GET <base>/api/snapshot`). */
   snapshot(viewer?: Viewer): DashboardSnapshot;
   dispose(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** The client: plain scripts and a stylesheet, read once; no bundler, no CDN. */
@@ -59,6 +64,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   if (options.requireToken && !accessConfigured(options)) {
     throw new TroupeError(ErrorCode.CONFIG_INVALID, 'the dashboard listens beyond 127.0.0.1: give it a token (TROUPE_DASHBOARD_TOKEN) or tenant keys');
   }
+  const requireCredential = Boolean(options.requireToken) || Boolean(options.token);
   const logger = options.logger ?? silentLogger;
   const base = (options.basePath ?? '/dashboard').replace(/\/$/, '');
   const listLimit = options.listLimit ?? 150;
@@ -114,7 +120,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       return true;
     }
     const credential = credentialOf(request, url);
-    const viewer = viewerOf(credential, options);
+    const viewer = viewerOf(credential, options, requireCredential);
     const path = url.pathname.slice(base.length) || '/';
     if (path.startsWith('/assets/')) {
       const name = path.slice('/assets/'.length);

@@ -6,4 +6,5 @@ export { escapeHtml, renderPage } from './page.js';
 export { serveDashboard, type ServeDashboardOptions, type ServedDashboard } from './serve-dashboard.js';
 export { discoverServices } from './service-directory.js';
 export { TaskBoard, type CallSample } from './task-board.js';
+export { DeadLetterWire, TaskRecordWire } from './wire.js';
 export type { DashboardSnapshot, DeadLetterView, EconomicsView, NodeView, NodeViewStatus, ServiceView, TaskView } from './views.js';

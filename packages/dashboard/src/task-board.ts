@@ -208,6 +208,12 @@ export class TaskBoard {
         task.error = `${event.error.code}: ${event.error.message}`;
         task.verdict = event.error.code;
         task.loading = undefined;
+        return;
+      default: {
+        // `node.cache-hit` (the semantic cache answered, no model ran) and types newer than this switch.
+        const other = event as { type: string; nodeId?: string };
+        if (other.type === 'node.cache-hit' && other.nodeId) this.#node(task, other.nodeId).cacheHits += 1;
+      }
     }
   }
 

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ApiKeyConfig, createGateway, type MountedHandler } from '@troupe/gateway';
+import { createDashboard, isLoopback } from '@troupe/dashboard';
 import { CommonEnv, runService } from '@troupe/service-common';
 
 const Env = CommonEnv.extend({
@@ -16,6 +17,12 @@ const Env = CommonEnv.extend({
   TROUPE_GATEWAY_CHAT_SKILL: z.string().default('generate'),
   TROUPE_GATEWAY_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
   TROUPE_GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(64 * 1024 * 1024).default(1024 * 1024),
+  /** Operator token for /dashboard (every tenant); required when the gateway listens beyond 127.0.0.1. A secret. */
+  TROUPE_DASHBOARD_TOKEN: z.string().min(16).optional(),
+  /** Trace link on the dashboard, `{traceId}` replaced (e.g. `http://127.0.0.1:16686/trace/{traceId}`). */
+  TROUPE_TRACE_URL: z.string().optional(),
+  /** `false`: no /dashboard. */
+  TROUPE_DASHBOARD: z.enum(['true', 'false']).default('true'),
 });
 
 await runService({
@@ -34,6 +41,19 @@ await runService({
     // ── Extra HTTP handlers: mount them here (e.g. the dashboard under /dashboard). ──
     const handlers: MountedHandler[] = [];
     const disposables: Array<{ [Symbol.asyncDispose](): Promise<void> }> = [];
+    if (env.TROUPE_DASHBOARD === 'true') {
+      // The gateway's API keys double as tenant keys: each sees only its tenant's tasks on /dashboard.
+      const dashboard = createDashboard({
+        connection,
+        logger,
+        requireToken: !isLoopback(env.TROUPE_GATEWAY_HOST),
+        tenantKeys: Object.fromEntries(keys.map((entry) => [entry.key, entry.tenant])),
+        ...(env.TROUPE_DASHBOARD_TOKEN ? { token: env.TROUPE_DASHBOARD_TOKEN } : {}),
+        ...(env.TROUPE_TRACE_URL ? { traceUrl: env.TROUPE_TRACE_URL } : {}),
+      });
+      handlers.push(dashboard);
+      disposables.push(dashboard);
+    }
     const gateway = createGateway({
       connection,
       keys,
@@ -46,6 +66,7 @@ await runService({
     const url = await gateway.listen(env.TROUPE_GATEWAY_PORT, env.TROUPE_GATEWAY_HOST);
     logger.info({ url, keys: keys.length }, 'gateway listening');
     process.stdout.write(`TROUPE_GATEWAY_URL ${url}\n`);
+    if (env.TROUPE_DASHBOARD === 'true') process.stdout.write(`TROUPE_DASHBOARD_URL ${url.replace(/\/$/, '')}/dashboard/\n`);
     return {
       stop: async () => {
         await gateway.close();
