@@ -10,7 +10,7 @@ import { createTroupeClient } from '@troupe/client';
 import { ErrorCode } from '@troupe/protocol';
 import { SkillDirectory, createTroupe, type Troupe } from '@troupe/runtime';
 import { connectNats } from '@troupe/transport';
-import { startNatsServer, type NatsServer } from '@troupe/testing';
+import { startFakeOpenAI, startNatsServer, type FakeProviderServer, type NatsServer } from '@troupe/testing';
 
 const skillsModule = fileURLToPath(new URL('./fixtures/code-skills-module.ts', import.meta.url));
 const foreignWorker = fileURLToPath(new URL('./fixtures/foreign-worker.mjs', import.meta.url));
@@ -40,21 +40,31 @@ describe('code skills in the worker service and a foreign-language worker, separ
   let worker: LaunchedService;
   let foreign: ChildProcess;
   let troupe: Troupe;
+  let openai: FakeProviderServer;
 
   beforeAll(async () => {
     server = await startNatsServer();
+    openai = await startFakeOpenAI();
     const directory = mkdtempSync(join(tmpdir(), 'troupe-code-skills-'));
     const registry = join(directory, 'models.json');
     writeFileSync(
       registry,
-      JSON.stringify({ models: [{ id: 'echo-small', provider: 'echo', skills: ['generate'] }, { id: 'priced-echo', provider: 'echo', pricing: { inputPerMTok: 1, outputPerMTok: 2 } }] }),
+      JSON.stringify({
+        models: [
+          { id: 'echo-small', provider: 'echo', skills: ['generate'] },
+          { id: 'priced-echo', provider: 'echo', pricing: { inputPerMTok: 1, outputPerMTok: 2 } },
+          { id: 'gpt', provider: 'openai-compatible', model: 'gpt-4o-mini', baseUrl: openai.url, apiKeyEnv: 'FAKE_OPENAI_KEY', skills: ['expert'], pricing: { inputPerMTok: 0.15, outputPerMTok: 0.6 } },
+        ],
+      }),
     );
     [worker, foreign] = await Promise.all([
       launchService('worker', {
         TROUPE_NATS_URL: server.url,
         TROUPE_MODELS_CONFIG: registry,
-        TROUPE_SKILLS: 'generate',
+        TROUPE_SKILLS: 'generate,expert',
         TROUPE_SKILLS_MODULE: skillsModule,
+        TROUPE_SKILL_TOOLS: 'expert:refund-rule',
+        FAKE_OPENAI_KEY: openai.apiKey,
         TROUPE_DEFAULT_MODEL: 'echo-small',
         TROUPE_WORKER_ID: 'code-worker-1',
       }),
@@ -70,6 +80,7 @@ describe('code skills in the worker service and a foreign-language worker, separ
     await connection?.drain();
     foreign?.kill('SIGTERM');
     await worker?.stop();
+    await openai?.close();
     await server?.stop();
   });
 
@@ -83,6 +94,18 @@ describe('code skills in the worker service and a foreign-language worker, separ
     expect(rule.metrics?.latencyMs).toBeGreaterThan(0);
     const hybrid = await client.run({ plan: { name: 'hybrid', nodes: [{ id: 'sum', skill: 'summarise-with-model' }] }, input: { text: 'two words' } });
     expect(hybrid.nodes[0]?.costUsd).toBeGreaterThan(0);
+  });
+
+  it('offers a code skill as a tool to a model skill of the worker service (TROUPE_SKILL_TOOLS), budgets and all', async () => {
+    openai.enqueue(
+      { type: 'reply', text: JSON.stringify({ tool_calls: [{ name: 'refund-rule', arguments: { amountUsd: 700, daysSincePurchase: 3 } }], answer: '' }), usage: { inputTokens: 100, outputTokens: 10 } },
+      { type: 'reply', text: JSON.stringify({ tool_calls: [], answer: 'A manager has to approve a 700 USD refund.' }), usage: { inputTokens: 150, outputTokens: 12 } },
+    );
+    const result = await createTroupeClient({ connection }).run({ plan: { name: 'tooled', nodes: [{ id: 'answer', skill: 'expert', model: 'gpt', maxAttempts: 1 }] }, input: 'Refund my 700 USD order from 3 days ago?' });
+    expect(result.status, JSON.stringify(result.error)).toBe('completed');
+    expect(result.nodes[0]).toMatchObject({ output: 'A manager has to approve a 700 USD refund.', usage: { inputTokens: 250, outputTokens: 22 } });
+    expect(result.nodes[0]?.costUsd).toBeCloseTo((250 * 0.15 + 22 * 0.6) / 1e6, 12);
+    expect(JSON.stringify(openai.requests.at(-1)!.body)).toContain('needs a manager');
   });
 
   it('fails a throwing code skill with NODE_FAILED and the worker process stays up', async () => {
