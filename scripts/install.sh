@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Installs everything Troupe needs on a fresh Debian/Ubuntu machine: nats-server (apt) and npm packages.
+# Installs everything Troupe needs on a fresh Debian/Ubuntu machine: nats-server and chromium (apt) and npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v nats-server >/dev/null 2>&1; then
   echo "installing nats-server with apt-get" >&2
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq nats-server
+fi
+# Debian's chromium drives the dashboard's real-browser test (playwright-core, no browser download).
+if [ ! -x /usr/bin/chromium ] && [ -z "${TROUPE_CHROMIUM:-}" ]; then
+  echo "installing chromium with apt-get (for the dashboard browser test)" >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium
 fi
 # `npm ci` installs exactly the committed lock file. Install scripts are denied in package.json
 # (`allowScripts`): every native dependency here ships prebuilt binaries in an npm package.
