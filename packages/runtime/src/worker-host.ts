@@ -115,7 +115,7 @@ export async function hostWorker(options: WorkerHostOptions): Promise<TroupeServ
     metadata: { skills: options.skills.join(','), models: models.configs.map((config) => config.id).join(',') },
     logger,
     ...(options.maxPayloadBytes ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
-    stats: () => ({ ...totals, defaultModel: options.defaultModel ?? null }),
+    stats: () => ({ ...totals, defaultModel: options.defaultModel ?? null, loadedModels: [...loaded] }),
     endpoints: options.skills.map((skill) =>
       defineEndpoint({
       name: skill,
