@@ -12,11 +12,15 @@ export interface UpOptions {
   /** Stay in the foreground until SIGINT/SIGTERM (the CLI); tests and the demo stop it themselves. */
   foreground: boolean;
   log?: (line: string) => void;
+  /** Start the OpenAI-compatible gateway too (default true); its port comes from TROUPE_GATEWAY_PORT, else 8080, else a free one. */
+  gateway?: boolean;
 }
 
 export interface RunningTroupe {
   natsUrl: string;
   services: LaunchedService[];
+  /** Base URL of the gateway (`<url>/v1` for OpenAI clients, `<url>/mcp` for MCP hosts). */
+  gatewayUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -38,6 +42,7 @@ export async function up(options: UpOptions): Promise<RunningTroupe> {
     ...(options.modelsConfig ? { TROUPE_MODELS_CONFIG: options.modelsConfig } : {}),
   };
   const services: LaunchedService[] = [];
+  let gatewayUrl: string | undefined;
   const stop = async () => {
     await Promise.all(services.map((service) => service.stop()));
     await nats?.stop();
@@ -48,6 +53,17 @@ export async function up(options: UpOptions): Promise<RunningTroupe> {
     for (const [index, name] of names.entries()) {
       services.push(await launchService(name, { ...env, TROUPE_WORKER_ID: `worker-${index}` }));
       log(`started ${name} (pid ${services.at(-1)!.process.pid})`);
+    }
+    if (options.gateway ?? true) {
+      const gateway = await launchGateway(env);
+      services.push(gateway);
+      gatewayUrl = /TROUPE_GATEWAY_URL (\S+)/.exec(gateway.output())?.[1];
+      const key = /TROUPE_GATEWAY_KEY (\S+)/.exec(gateway.output())?.[1];
+      log(`started gateway (pid ${gateway.process.pid}) on ${gatewayUrl}`);
+      log(`  OpenAI clients: base URL ${gatewayUrl}/v1, ${key ? `API key ${key} (generated for this run; set TROUPE_GATEWAY_KEYS to choose keys)` : 'an API key from TROUPE_GATEWAY_KEYS'}`);
+      log(`  MCP hosts: ${gatewayUrl}/mcp (streamable HTTP), or the command \`troupe mcp\` (stdio)`);
+      const dashboardUrl = /TROUPE_DASHBOARD_URL (\S+)/.exec(gateway.output())?.[1];
+      if (dashboardUrl) log(`  dashboard: ${dashboardUrl} (live tasks, costs, routing, services; open it in a browser)`);
     }
   } catch (error) {
     await stop();
@@ -64,5 +80,16 @@ export async function up(options: UpOptions): Promise<RunningTroupe> {
     log('stopping…');
     await stop();
   }
-  return { natsUrl, services, stop };
+  return { natsUrl, services, ...(gatewayUrl ? { gatewayUrl } : {}), stop };
+}
+
+/** The gateway on TROUPE_GATEWAY_PORT or 8080; when that port is taken, on a free one. */
+async function launchGateway(env: NodeJS.ProcessEnv): Promise<LaunchedService> {
+  const port = process.env.TROUPE_GATEWAY_PORT ?? '8080';
+  try {
+    return await launchService('gateway', { ...env, TROUPE_GATEWAY_PORT: port });
+  } catch (error) {
+    if (port === '0') throw error;
+    return launchService('gateway', { ...env, TROUPE_GATEWAY_PORT: '0' });
+  }
 }

@@ -1,4 +1,4 @@
-import type { TokenUsage } from '@troupe/protocol';
+import type { TokenUsage, ToolCallRecord } from '@troupe/protocol';
 
 /**
  * The provider contract, shaped like the Vercel AI SDK's provider spec: small, versioned, and the
@@ -71,6 +71,8 @@ export interface GenerateResult {
   confidence?: number;
   /** Small facts about the answer a judge gate may read (label, coverage, version). */
   metadata?: Record<string, string | number | boolean>;
+  /** Tools the model called on the way to this answer (a tool loop ran inside the call), in order. */
+  toolCalls?: ToolCallRecord[];
 }
 
 /** Stream parts as a discriminated union on `type`. */

@@ -88,6 +88,6 @@ export async function hostJudge(options: JudgeHostOptions): Promise<TroupeServic
 
 /** The node's context plus what each tool call returned, so checks read the same evidence the model did. */
 function withToolResults(context: string | undefined, toolCalls: JudgeRequest['toolCalls']): string {
-  const results = (toolCalls ?? []).map((call) => `Tool ${call.name}(${JSON.stringify(call.arguments)}) returned: ${call.error !== undefined ? `error: ${call.error}` : typeof call.output === 'string' ? call.output : JSON.stringify(call.output)}`);
+  const results = (toolCalls ?? []).map((call) => `Tool ${call.name}(${JSON.stringify(call.arguments)}) ${call.isError ? 'failed' : 'returned'}: ${call.result}`);
   return [context ?? '', ...results].filter(Boolean).join('\n\n');
 }

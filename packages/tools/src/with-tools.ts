@@ -38,6 +38,8 @@ export function withTools(model: LanguageModel, tools: readonly Tool[], options:
       finishReason: 'stop',
       metrics: { latencyMs: result.latencyMs, queueWaitMs: result.queueWaitMs },
       ...(result.servedBy ? { servedBy: result.servedBy } : {}),
+      // The calls travel with the answer, so the worker puts them on the node result (and the judge reads them).
+      ...(result.toolCalls.length ? { toolCalls: result.toolCalls } : {}),
     };
   };
   return {

@@ -22,7 +22,7 @@ export interface RunSubtaskOptions {
   signal?: AbortSignal;
 }
 
-type Generation = Pick<GenerateResult, 'text' | 'usage' | 'metrics' | 'servedBy' | 'confidence' | 'metadata'>;
+type Generation = Pick<GenerateResult, 'text' | 'usage' | 'metrics' | 'servedBy' | 'confidence' | 'metadata' | 'toolCalls'>;
 
 /** The registry id and pricing of whoever answered: the resolved model, or a fallback it delegated to. */
 function served(resolved: ResolvedModel, generation: Generation): { modelId: string; pricing: Pricing } {
@@ -61,6 +61,7 @@ export async function runSubtask(request: SubtaskRequest, options: RunSubtaskOpt
       // A model that knows its own confidence (a classifier) reports it for judge gates to read.
       ...(generation.confidence !== undefined ? { confidence: generation.confidence } : {}),
       ...(generation.metadata ? { metadata: generation.metadata } : {}),
+      ...(generation.toolCalls?.length ? { toolCalls: generation.toolCalls } : {}),
     };
   }
 

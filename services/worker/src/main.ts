@@ -12,10 +12,11 @@ import { createCircuitBreakers, createKvBreakerStore, createMemoryBreakerStore }
 import { modelFactories } from './model-factories.js';
 import { classifierFactory } from './classifier-factory.js';
 import { CodeSkillsEnv, loadWorkerCodeSkills } from './code-skills.js';
+import { McpEnv, loadWorkerMcpTools } from './mcp-tools.js';
 
 const defaultRegistry = fileURLToPath(new URL('../../../models/troupe.models.json', import.meta.url));
 
-const Env = CommonEnv.extend(CodeSkillsEnv.shape).extend({
+const Env = CommonEnv.extend(CodeSkillsEnv.shape).extend(McpEnv.shape).extend({
   TROUPE_SKILLS: z.string().default('extract,classify,summarize,generate,plan,verify,faq,expert'),
   /** JSON model registry (see models/troupe.models.json). */
   TROUPE_MODELS_CONFIG: z.string().default(defaultRegistry),
@@ -47,11 +48,12 @@ await runService({
       classifier: classifierFactory({ connection, registry, modelsDir: env.TROUPE_MODELS_DIR, logger }),
     });
     const code = await loadWorkerCodeSkills(env);
+    const mcp = await loadWorkerMcpTools(env.TROUPE_MCP_CONFIG, logger);
     // A skill served by code (TROUPE_SKILLS_MODULE) is not also served by a model.
     const skills = env.TROUPE_SKILLS.split(',').map((skill) => skill.trim()).filter((skill) => skill && !code.names.has(skill));
     const workerId = env.TROUPE_WORKER_ID ?? `${hostname()}-${process.pid}`;
     const ledger = env.TROUPE_DURABLE === 'true' ? await createKvNodeLedger({ connection, workerId, logger, replicas: env.TROUPE_JETSTREAM_REPLICAS }) : undefined;
-    const service = await hostWorker(code.withTools({
+    const service = await hostWorker(mcp.withTools(code.withTools({
       connection,
       skills,
       models,
@@ -81,7 +83,7 @@ await runService({
           }
         : {}),
       ...(env.TROUPE_MAX_PAYLOAD_BYTES ? { maxPayloadBytes: env.TROUPE_MAX_PAYLOAD_BYTES } : {}),
-    }));
+    })));
     const codeService = await code.host({ connection, models, logger, workerId, ...(ledger ? { ledger } : {}), ...(env.TROUPE_DEFAULT_MODEL ? { defaultModel: env.TROUPE_DEFAULT_MODEL } : {}) });
     logger.info({ skills, codeSkills: [...code.names], models: registry.models.map((model) => model.id) }, 'worker listening');
     return {
@@ -89,6 +91,7 @@ await runService({
         await service.stop(env.TROUPE_SHUTDOWN_GRACE_MS);
         await codeService?.stop(env.TROUPE_SHUTDOWN_GRACE_MS);
         await code.dispose();
+        await mcp.dispose();
         await models.dispose();
         breakers.dispose();
       },

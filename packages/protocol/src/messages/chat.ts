@@ -2,13 +2,13 @@ import { z } from 'zod';
 
 /** One tool call a worker's tool loop ran (MCP or code tool): what the model asked, what came back. */
 export const ToolCallRecord = z.object({
-  id: z.string().max(256).optional(),
+  /** The model call (1-based) of the loop that asked for it. */
+  step: z.number().int().min(1),
   name: z.string().min(1).max(128),
-  arguments: z.unknown(),
-  /** The tool's output (absent when it failed). */
-  output: z.unknown().optional(),
-  /** The error message the model was given instead of an output. */
-  error: z.string().optional(),
+  arguments: z.record(z.string(), z.unknown()),
+  /** The text sent back to the model: the tool's output, or why it failed. */
+  result: z.string(),
+  isError: z.boolean().default(false),
   latencyMs: z.number().nonnegative(),
 });
 export type ToolCallRecord = z.infer<typeof ToolCallRecord>;
