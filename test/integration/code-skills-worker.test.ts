@@ -53,7 +53,15 @@ describe('code skills in the worker service and a foreign-language worker, separ
         models: [
           { id: 'echo-small', provider: 'echo', skills: ['generate'] },
           { id: 'priced-echo', provider: 'echo', pricing: { inputPerMTok: 1, outputPerMTok: 2 } },
-          { id: 'gpt', provider: 'openai-compatible', model: 'gpt-4o-mini', baseUrl: openai.url, apiKeyEnv: 'FAKE_OPENAI_KEY', skills: ['expert'], pricing: { inputPerMTok: 0.15, outputPerMTok: 0.6 } },
+          {
+            id: 'gpt',
+            provider: 'openai-compatible',
+            model: 'gpt-4o-mini',
+            baseUrl: openai.url,
+            apiKeyEnv: 'FAKE_OPENAI_KEY',
+            skills: ['expert'],
+            pricing: { inputPerMTok: 0.15, outputPerMTok: 0.6 },
+          },
         ],
       }),
     );
@@ -86,22 +94,45 @@ describe('code skills in the worker service and a foreign-language worker, separ
 
   it('serves code skills from TROUPE_SKILLS_MODULE in the worker service: judged, cost 0, measured', async () => {
     const client = createTroupeClient({ connection });
-    const result = await client.run({ plan: { name: 'rule', nodes: [{ id: 'rule', skill: 'refund-rule' }, { id: 'answer', skill: 'generate', dependsOn: ['rule'] }] }, input: { amountUsd: 40, daysSincePurchase: 2 } });
+    const result = await client.run({
+      plan: {
+        name: 'rule',
+        nodes: [
+          { id: 'rule', skill: 'refund-rule' },
+          { id: 'answer', skill: 'generate', dependsOn: ['rule'] },
+        ],
+      },
+      input: { amountUsd: 40, daysSincePurchase: 2 },
+    });
     expect(result.status, JSON.stringify(result.error)).toBe('completed');
     const rule = result.nodes.find((node) => node.nodeId === 'rule')!;
     expect(rule).toMatchObject({ model: 'code:refund-rule', costUsd: 0, output: { refundable: true } });
     expect(rule.verdict?.decision).toBe('pass');
     expect(rule.metrics?.latencyMs).toBeGreaterThan(0);
-    const hybrid = await client.run({ plan: { name: 'hybrid', nodes: [{ id: 'sum', skill: 'summarise-with-model' }] }, input: { text: 'two words' } });
+    const hybrid = await client.run({
+      plan: { name: 'hybrid', nodes: [{ id: 'sum', skill: 'summarise-with-model' }] },
+      input: { text: 'two words' },
+    });
     expect(hybrid.nodes[0]?.costUsd).toBeGreaterThan(0);
   });
 
   it('offers a code skill as a tool to a model skill of the worker service (TROUPE_SKILL_TOOLS), budgets and all', async () => {
     openai.enqueue(
-      { type: 'reply', text: JSON.stringify({ tool_calls: [{ name: 'refund-rule', arguments: { amountUsd: 700, daysSincePurchase: 3 } }], answer: '' }), usage: { inputTokens: 100, outputTokens: 10 } },
-      { type: 'reply', text: JSON.stringify({ tool_calls: [], answer: 'A manager has to approve a 700 USD refund.' }), usage: { inputTokens: 150, outputTokens: 12 } },
+      {
+        type: 'reply',
+        text: JSON.stringify({ tool_calls: [{ name: 'refund-rule', arguments: { amountUsd: 700, daysSincePurchase: 3 } }], answer: '' }),
+        usage: { inputTokens: 100, outputTokens: 10 },
+      },
+      {
+        type: 'reply',
+        text: JSON.stringify({ tool_calls: [], answer: 'A manager has to approve a 700 USD refund.' }),
+        usage: { inputTokens: 150, outputTokens: 12 },
+      },
     );
-    const result = await createTroupeClient({ connection }).run({ plan: { name: 'tooled', nodes: [{ id: 'answer', skill: 'expert', model: 'gpt', maxAttempts: 1 }] }, input: 'Refund my 700 USD order from 3 days ago?' });
+    const result = await createTroupeClient({ connection }).run({
+      plan: { name: 'tooled', nodes: [{ id: 'answer', skill: 'expert', model: 'gpt', maxAttempts: 1 }] },
+      input: 'Refund my 700 USD order from 3 days ago?',
+    });
     expect(result.status, JSON.stringify(result.error)).toBe('completed');
     expect(result.nodes[0]).toMatchObject({ output: 'A manager has to approve a 700 USD refund.', usage: { inputTokens: 250, outputTokens: 22 } });
     expect(result.nodes[0]?.costUsd).toBeCloseTo((250 * 0.15 + 22 * 0.6) / 1e6, 12);
@@ -113,14 +144,22 @@ describe('code skills in the worker service and a foreign-language worker, separ
     const failed = await client.run({ plan: { name: 'boom', nodes: [{ id: 'boom', skill: 'explode', maxAttempts: 1 }] }, input: 'x' });
     expect(failed.nodes[0]?.error).toMatchObject({ code: ErrorCode.NODE_FAILED, message: expect.stringContaining('the ledger is closed') });
     expect(worker.process.exitCode).toBeNull();
-    const after = await client.run({ plan: { name: 'rule', nodes: [{ id: 'rule', skill: 'refund-rule' }] }, input: { amountUsd: 40, daysSincePurchase: 90 } });
+    const after = await client.run({
+      plan: { name: 'rule', nodes: [{ id: 'rule', skill: 'refund-rule' }] },
+      input: { amountUsd: 40, daysSincePurchase: 90 },
+    });
     expect(after.nodes[0]?.output).toMatchObject({ refundable: false });
   });
 
   it('discovers a worker without Troupe packages from endpoint subjects, dispatches to it and judges its answer', async () => {
     const known = await new SkillDirectory(connection, 0).known();
-    expect([...known]).toEqual(expect.arrayContaining(['word-count', 'garbage-out', 'wrong-shape', 'never-answers', 'refuses', 'refund-rule', 'generate']));
-    const result = await createTroupeClient({ connection }).run({ plan: { name: 'count', nodes: [{ id: 'count', skill: 'word-count', outputSchema: wordsSchema }] }, input: 'five words in this ticket' });
+    expect([...known]).toEqual(
+      expect.arrayContaining(['word-count', 'garbage-out', 'wrong-shape', 'never-answers', 'refuses', 'refund-rule', 'generate']),
+    );
+    const result = await createTroupeClient({ connection }).run({
+      plan: { name: 'count', nodes: [{ id: 'count', skill: 'word-count', outputSchema: wordsSchema }] },
+      input: 'five words in this ticket',
+    });
     expect(result.status, JSON.stringify(result.error)).toBe('completed');
     expect(result.nodes[0]).toMatchObject({ model: 'foreign-js', provider: 'foreign', output: { words: 5 }, costUsd: 0 });
     expect(result.nodes[0]?.verdict?.decision).toBe('pass');

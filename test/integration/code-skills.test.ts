@@ -30,7 +30,15 @@ describe('code skills embedded with createTroupe, over a real nats-server', () =
         models: [
           { id: 'echo-small', provider: 'echo', skills: ['generate'] },
           { id: 'priced-echo', provider: 'echo', pricing: { inputPerMTok: 1, outputPerMTok: 2 } },
-          { id: 'gpt', provider: 'openai-compatible', model: 'gpt-4o-mini', baseUrl: openai.url, apiKeyEnv: 'FAKE_OPENAI_KEY', skills: ['expert'], pricing: { inputPerMTok: 0.15, outputPerMTok: 0.6 } },
+          {
+            id: 'gpt',
+            provider: 'openai-compatible',
+            model: 'gpt-4o-mini',
+            baseUrl: openai.url,
+            apiKeyEnv: 'FAKE_OPENAI_KEY',
+            skills: ['expert'],
+            pricing: { inputPerMTok: 0.15, outputPerMTok: 0.6 },
+          },
         ],
       },
       modelFactories: { 'openai-compatible': (config) => createOpenAIModel(config, { FAKE_OPENAI_KEY: openai.apiKey }) },
@@ -50,7 +58,15 @@ describe('code skills embedded with createTroupe, over a real nats-server', () =
     const plan = {
       name: 'refund',
       nodes: [
-        { id: 'rule', skill: 'refund-rule', outputSchema: { type: 'object', properties: { refundable: { type: 'boolean' }, reason: { type: 'string' } }, required: ['refundable', 'reason'] } },
+        {
+          id: 'rule',
+          skill: 'refund-rule',
+          outputSchema: {
+            type: 'object',
+            properties: { refundable: { type: 'boolean' }, reason: { type: 'string' } },
+            required: ['refundable', 'reason'],
+          },
+        },
         { id: 'answer', skill: 'generate', dependsOn: ['rule'] },
       ],
       output: 'rule',
@@ -68,7 +84,10 @@ describe('code skills embedded with createTroupe, over a real nats-server', () =
   });
 
   it('retries a code skill whose first answer the judge fails', async () => {
-    const result = await createTroupeClient({ connection }).run({ plan: { name: 'flaky', nodes: [{ id: 'label', skill: 'flaky-label', outputSchema: labelSchema, maxAttempts: 2 }] }, input: 'x' });
+    const result = await createTroupeClient({ connection }).run({
+      plan: { name: 'flaky', nodes: [{ id: 'label', skill: 'flaky-label', outputSchema: labelSchema, maxAttempts: 2 }] },
+      input: 'x',
+    });
     expect(result.status, JSON.stringify(result.error)).toBe('completed');
     expect(result.nodes[0]).toMatchObject({ attempts: 2, output: { label: 'billing' } });
   });
@@ -79,13 +98,19 @@ describe('code skills embedded with createTroupe, over a real nats-server', () =
     expect(failed.status).toBe('failed');
     expect(failed.nodes[0]?.error).toMatchObject({ code: ErrorCode.NODE_FAILED });
     expect(failed.nodes[0]?.error?.message).toContain('the ledger is closed');
-    const after = await client.run({ plan: { name: 'rule-again', nodes: [{ id: 'rule', skill: 'refund-rule' }] }, input: { amountUsd: 900, daysSincePurchase: 3 } });
+    const after = await client.run({
+      plan: { name: 'rule-again', nodes: [{ id: 'rule', skill: 'refund-rule' }] },
+      input: { amountUsd: 900, daysSincePurchase: 3 },
+    });
     expect(after.status).toBe('completed');
     expect(after.nodes[0]?.output).toMatchObject({ refundable: false });
   });
 
   it('rejects input the skill does not accept with a typed error, without running it', async () => {
-    const result = await createTroupeClient({ connection }).run({ plan: { name: 'bad-input', nodes: [{ id: 'rule', skill: 'refund-rule', maxAttempts: 1 }] }, input: { amountUsd: 'lots' } });
+    const result = await createTroupeClient({ connection }).run({
+      plan: { name: 'bad-input', nodes: [{ id: 'rule', skill: 'refund-rule', maxAttempts: 1 }] },
+      input: { amountUsd: 'lots' },
+    });
     expect(result.status).toBe('failed');
     expect(result.nodes[0]?.error?.code).toBe(ErrorCode.NODE_FAILED);
     expect(result.nodes[0]?.error?.message).toMatch(/does not accept: amountUsd/);
@@ -93,14 +118,20 @@ describe('code skills embedded with createTroupe, over a real nats-server', () =
 
   it('ends a code skill that ignores its signal at the node deadline', async () => {
     const started = Date.now();
-    const result = await createTroupeClient({ connection }).run({ plan: { name: 'sleepy', nodes: [{ id: 'nap', skill: 'sleepy', timeoutMs: 300, maxAttempts: 1 }] }, input: 'x' });
+    const result = await createTroupeClient({ connection }).run({
+      plan: { name: 'sleepy', nodes: [{ id: 'nap', skill: 'sleepy', timeoutMs: 300, maxAttempts: 1 }] },
+      input: 'x',
+    });
     expect(result.status).toBe('failed');
     expect(result.nodes[0]?.error?.code).toBe(ErrorCode.TIMEOUT);
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('charges the model calls a hybrid code skill makes', async () => {
-    const result = await createTroupeClient({ connection }).run({ plan: { name: 'hybrid', nodes: [{ id: 'sum', skill: 'summarise-with-model' }] }, input: { text: 'my card was charged twice this month' } });
+    const result = await createTroupeClient({ connection }).run({
+      plan: { name: 'hybrid', nodes: [{ id: 'sum', skill: 'summarise-with-model' }] },
+      input: { text: 'my card was charged twice this month' },
+    });
     expect(result.status, JSON.stringify(result.error)).toBe('completed');
     const node = result.nodes[0]!;
     expect(node.usage?.inputTokens).toBeGreaterThan(0);
@@ -111,12 +142,25 @@ describe('code skills embedded with createTroupe, over a real nats-server', () =
 
   it('offers a code skill to a model node as a tool: the model calls it over the OpenAI wire format and answers from its result', async () => {
     openai.enqueue(
-      { type: 'reply', text: JSON.stringify({ tool_calls: [{ name: 'refund-rule', arguments: { amountUsd: 80, daysSincePurchase: 45 } }], answer: { reply: '' } }), usage: { inputTokens: 200, outputTokens: 30 } },
-      { type: 'reply', text: JSON.stringify({ tool_calls: [], answer: { reply: 'No refund: you bought it 45 days ago.' } }), usage: { inputTokens: 260, outputTokens: 20 } },
+      {
+        type: 'reply',
+        text: JSON.stringify({ tool_calls: [{ name: 'refund-rule', arguments: { amountUsd: 80, daysSincePurchase: 45 } }], answer: { reply: '' } }),
+        usage: { inputTokens: 200, outputTokens: 30 },
+      },
+      {
+        type: 'reply',
+        text: JSON.stringify({ tool_calls: [], answer: { reply: 'No refund: you bought it 45 days ago.' } }),
+        usage: { inputTokens: 260, outputTokens: 20 },
+      },
     );
     const before = openai.requests.length;
     const result = await createTroupeClient({ connection }).run({
-      plan: { name: 'tooled', nodes: [{ id: 'answer', skill: 'expert', model: 'gpt', outputSchema: replySchema, instructions: 'Answer the refund question; use refund-rule.' }] },
+      plan: {
+        name: 'tooled',
+        nodes: [
+          { id: 'answer', skill: 'expert', model: 'gpt', outputSchema: replySchema, instructions: 'Answer the refund question; use refund-rule.' },
+        ],
+      },
       input: 'Can I get a refund for my 80 USD order from 45 days ago?',
     });
     expect(result.status, JSON.stringify(result.error)).toBe('completed');

@@ -19,8 +19,17 @@ const databaseUrl = process.env[ORDERS_DATABASE_SETTING] ?? 'postgresql://postgr
 const schema = `troupe_orders_${randomBytes(4).toString('hex')}`;
 
 const lookupRequest = (input: unknown): SubtaskRequest => ({
-  taskId: 't1', tenant: 'default', nodeId: 'order-lookup', attempt: 1, skill: 'order-lookup', instructions: '', input,
-  quality: 'balanced', timeoutMs: 5_000, feedback: [], stream: false,
+  taskId: 't1',
+  tenant: 'default',
+  nodeId: 'order-lookup',
+  attempt: 1,
+  skill: 'order-lookup',
+  instructions: '',
+  input,
+  quality: 'balanced',
+  timeoutMs: 5_000,
+  feedback: [],
+  stream: false,
 });
 
 describe('support triage with an order-lookup code skill on PostgreSQL, over a real nats-server', () => {
@@ -45,12 +54,24 @@ describe('support triage with an order-lookup code skill on PostgreSQL, over a r
       connection,
       pipelines: [supportTriageWithOrders],
       codeSkills: [orderLookup],
-      checks: [createPiiCheck(), createPolicyCheck({ forbidden: [{ pattern: 'as an AI language model', reason: 'no model disclaimers' }] }), createFactualityCheck()],
+      checks: [
+        createPiiCheck(),
+        createPolicyCheck({ forbidden: [{ pattern: 'as an AI language model', reason: 'no model disclaimers' }] }),
+        createFactualityCheck(),
+      ],
       models: {
         models: [
           { id: 'ticket-router', provider: 'template', skills: ['classify'], templates: { order: '{"category":"complex"}' } },
           { id: 'echo-small', provider: 'echo', skills: ['verify', 'faq', 'generate'] },
-          { id: 'gpt', provider: 'openai-compatible', model: 'gpt-4o-mini', baseUrl: openai.url, apiKeyEnv: 'FAKE_OPENAI_KEY', skills: ['expert'], pricing: { inputPerMTok: 0.15, outputPerMTok: 0.6 } },
+          {
+            id: 'gpt',
+            provider: 'openai-compatible',
+            model: 'gpt-4o-mini',
+            baseUrl: openai.url,
+            apiKeyEnv: 'FAKE_OPENAI_KEY',
+            skills: ['expert'],
+            pricing: { inputPerMTok: 0.15, outputPerMTok: 0.6 },
+          },
         ],
       },
       modelFactories: { 'openai-compatible': (config) => createOpenAIModel(config, { FAKE_OPENAI_KEY: openai.apiKey }) },
@@ -73,7 +94,10 @@ describe('support triage with an order-lookup code skill on PostgreSQL, over a r
       { type: 'reply', text: JSON.stringify({ reply: 'Order A-1042 has shipped. Total 99.00 USD, arriving 2026-12-04.' }) },
       { type: 'reply', text: JSON.stringify({ reply: 'Order A-1042 has shipped. Total 129.99 USD, arriving 2026-12-04.' }) },
     );
-    const result = await createTroupeClient({ connection }).run({ pipeline: 'support-triage-orders', input: { text: 'Where is my order A-1042? It has been a week.' } });
+    const result = await createTroupeClient({ connection }).run({
+      pipeline: 'support-triage-orders',
+      input: { text: 'Where is my order A-1042? It has been a week.' },
+    });
     expect(result.status, JSON.stringify(result.error)).toBe('completed');
     const lookup = result.nodes.find((node) => node.nodeId === 'order-lookup')!;
     expect(lookup).toMatchObject({ status: 'succeeded', model: 'code:order-lookup', costUsd: 0 });

@@ -41,7 +41,8 @@ export const supportTriageWithOrders: PipelineDefinitionInput = {
         ? {
             ...node,
             dependsOn: [...(node.dependsOn ?? []), 'order-lookup'],
-            instructions: `${node.instructions ?? ''} When the ticket is about an order, state its status, total and delivery estimate exactly as order-lookup found them.`.trim(),
+            instructions:
+              `${node.instructions ?? ''} When the ticket is about an order, state its status, total and delivery estimate exactly as order-lookup found them.`.trim(),
             checks: [...new Set([...(node.checks ?? ['schema', 'pii']), 'factuality'])],
           }
         : node,

@@ -75,7 +75,9 @@ export async function hostCodeSkills(options: CodeSkillHostOptions): Promise<Tro
         idempotent: true,
         metadata: { skill: skill.name, kind: 'code' },
         handle: (request, context) =>
-          options.ledger ? options.ledger.runOnce(request, () => execute(skill, request, context.signal), context.signal) : execute(skill, request, context.signal),
+          options.ledger
+            ? options.ledger.runOnce(request, () => execute(skill, request, context.signal), context.signal)
+            : execute(skill, request, context.signal),
       }),
     ),
   });
@@ -120,7 +122,9 @@ export function codeSkillsAsTools(
 ): (resolved: ResolvedModel, request: SubtaskRequest) => ResolvedModel {
   const byName = new Map(skills.map((skill) => [skill.name, skill]));
   for (const [skill, names] of Object.entries(toolsBySkill)) {
-    for (const name of names) if (!byName.has(name)) throw new TroupeError(ErrorCode.CONFIG_INVALID, `skill "${skill}" is offered tool "${name}", which is no code skill here`);
+    for (const name of names)
+      if (!byName.has(name))
+        throw new TroupeError(ErrorCode.CONFIG_INVALID, `skill "${skill}" is offered tool "${name}", which is no code skill here`);
   }
   return (resolved, request) => {
     const inner = options.wrapModel ? options.wrapModel(resolved, request) : resolved;

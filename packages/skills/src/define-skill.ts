@@ -87,7 +87,11 @@ export interface SkillDefinition<Input, Output> {
  */
 export function defineSkill<Input, Output>(definition: SkillDefinition<Input, Output>): CodeSkill<Input, Output> {
   const name = Skill.safeParse(definition.name);
-  if (!name.success) throw new TroupeError(ErrorCode.CONFIG_INVALID, `code skill name "${definition.name}" is not a valid skill name (lower-case letters, digits and "-")`);
+  if (!name.success)
+    throw new TroupeError(
+      ErrorCode.CONFIG_INVALID,
+      `code skill name "${definition.name}" is not a valid skill name (lower-case letters, digits and "-")`,
+    );
   return {
     kind: 'code-skill',
     name: definition.name,
@@ -101,5 +105,10 @@ export function defineSkill<Input, Output>(definition: SkillDefinition<Input, Ou
 
 /** Whether a value (e.g. an export of a skills module) is a skill made by `defineSkill`. */
 export function isCodeSkill(value: unknown): value is CodeSkill {
-  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'code-skill' && typeof (value as { run?: unknown }).run === 'function';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { kind?: unknown }).kind === 'code-skill' &&
+    typeof (value as { run?: unknown }).run === 'function'
+  );
 }

@@ -1,6 +1,14 @@
-export { defineSkill, isCodeSkill, type CodeSkill, type SkillContext, type SkillDefinition, type SkillModelCall, type SkillModelResult } from './define-skill.js';
+export {
+  defineSkill,
+  isCodeSkill,
+  type CodeSkill,
+  type SkillContext,
+  type SkillDefinition,
+  type SkillModelCall,
+  type SkillModelResult,
+} from './define-skill.js';
 export { CODE_PROVIDER, runCodeSkill, type RunCodeSkillOptions } from './run-code-skill.js';
-export { codeSkillTool } from './code-skill-tool.js';
+export { codeSkillTool, type SkillTool } from './code-skill-tool.js';
 export { loadSkillsModule } from './skills-module.js';
 export {
   ORDERS_DATABASE_SETTING,

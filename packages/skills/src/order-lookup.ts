@@ -53,9 +53,13 @@ export function createOrderLookupSkill(options: OrderLookupOptions): OrderLookup
   let client: Promise<pg.Client> | undefined;
   const clientOf = (): Promise<pg.Client> => {
     if (!options.connectionString) {
-      throw new TroupeError(ErrorCode.CONFIG_INVALID, `order-lookup needs ${ORDERS_DATABASE_SETTING} (a PostgreSQL connection string), and it is not set`, {
-        details: { setting: ORDERS_DATABASE_SETTING },
-      });
+      throw new TroupeError(
+        ErrorCode.CONFIG_INVALID,
+        `order-lookup needs ${ORDERS_DATABASE_SETTING} (a PostgreSQL connection string), and it is not set`,
+        {
+          details: { setting: ORDERS_DATABASE_SETTING },
+        },
+      );
     }
     const connectionString = options.connectionString;
     client ??= (async () => {
@@ -91,11 +95,18 @@ export function createOrderLookupSkill(options: OrderLookupOptions): OrderLookup
       } catch (cause) {
         if (cause instanceof TroupeError) throw cause;
         const reason = cause instanceof Error ? cause.message : String(cause);
-        const unreachable = !(cause instanceof Error && 'code' in cause && typeof (cause as { code?: unknown }).code === 'string' && /^[0-9A-Z]{5}$/.test((cause as { code: string }).code));
+        const unreachable = !(
+          cause instanceof Error &&
+          'code' in cause &&
+          typeof (cause as { code?: unknown }).code === 'string' &&
+          /^[0-9A-Z]{5}$/.test((cause as { code: string }).code)
+        );
         // SQLSTATE errors (bad table, permissions) are configuration; anything else means no connection.
         throw new TroupeError(
           unreachable ? ErrorCode.UNAVAILABLE : ErrorCode.CONFIG_INVALID,
-          unreachable ? `order-lookup could not reach the database named by ${ORDERS_DATABASE_SETTING}: ${reason}` : `order-lookup query failed on the database named by ${ORDERS_DATABASE_SETTING}: ${reason}`,
+          unreachable
+            ? `order-lookup could not reach the database named by ${ORDERS_DATABASE_SETTING}: ${reason}`
+            : `order-lookup query failed on the database named by ${ORDERS_DATABASE_SETTING}: ${reason}`,
           { cause, details: { setting: ORDERS_DATABASE_SETTING } },
         );
       }

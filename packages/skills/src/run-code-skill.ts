@@ -28,12 +28,24 @@ export interface RunCodeSkillOptions {
 export async function runCodeSkill(skill: CodeSkill, request: SubtaskRequest, options: RunCodeSkillOptions = {}): Promise<WorkerResult> {
   const started = performance.now();
   const nodeInput = options.asTool ? request.input : skill.fromNode ? skill.fromNode(request.input) : request.input;
-  const input = validate(skill.input, nodeInput, (issues) => new TroupeError(ErrorCode.NODE_FAILED, `code skill "${skill.name}" got input it does not accept: ${issues}`, { retryable: false }));
+  const input = validate(
+    skill.input,
+    nodeInput,
+    (issues) => new TroupeError(ErrorCode.NODE_FAILED, `code skill "${skill.name}" got input it does not accept: ${issues}`, { retryable: false }),
+  );
   const deadline = Date.now() + request.timeoutMs;
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new TroupeError(ErrorCode.TIMEOUT, `code skill "${skill.name}" timed out after ${request.timeoutMs} ms`)), request.timeoutMs);
+  const timer = setTimeout(
+    () => controller.abort(new TroupeError(ErrorCode.TIMEOUT, `code skill "${skill.name}" timed out after ${request.timeoutMs} ms`)),
+    request.timeoutMs,
+  );
   const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
-  const logger = (options.logger ?? silentLogger).child({ skill: skill.name, taskId: request.taskId, nodeId: request.nodeId, attempt: request.attempt });
+  const logger = (options.logger ?? silentLogger).child({
+    skill: skill.name,
+    taskId: request.taskId,
+    nodeId: request.nodeId,
+    attempt: request.attempt,
+  });
   let usage: TokenUsage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
   let costUsd = 0;
   const context: SkillContext = {
@@ -48,7 +60,11 @@ export async function runCodeSkill(skill: CodeSkill, request: SubtaskRequest, op
     callModel: async (call) => {
       if (!options.callModel) throw new TroupeError(ErrorCode.NO_ROUTE, `code skill "${skill.name}" called a model, but this host has no models`);
       const result = await options.callModel(call, signal);
-      usage = { inputTokens: usage.inputTokens + result.usage.inputTokens, outputTokens: usage.outputTokens + result.usage.outputTokens, cachedInputTokens: (usage.cachedInputTokens ?? 0) + (result.usage.cachedInputTokens ?? 0) };
+      usage = {
+        inputTokens: usage.inputTokens + result.usage.inputTokens,
+        outputTokens: usage.outputTokens + result.usage.outputTokens,
+        cachedInputTokens: (usage.cachedInputTokens ?? 0) + (result.usage.cachedInputTokens ?? 0),
+      };
       costUsd += result.costUsd;
       return result;
     },
@@ -61,7 +77,14 @@ export async function runCodeSkill(skill: CodeSkill, request: SubtaskRequest, op
   } finally {
     clearTimeout(timer);
   }
-  const output = validate(skill.output, raw, (issues) => new TroupeError(ErrorCode.OUTPUT_INVALID, `code skill "${skill.name}" returned output that does not match its schema: ${issues}`, { retryable: false }));
+  const output = validate(
+    skill.output,
+    raw,
+    (issues) =>
+      new TroupeError(ErrorCode.OUTPUT_INVALID, `code skill "${skill.name}" returned output that does not match its schema: ${issues}`, {
+        retryable: false,
+      }),
+  );
   const latencyMs = performance.now() - started;
   options.span?.setAttributes({ 'troupe.skill.kind': 'code', 'troupe.cost_usd': costUsd, 'troupe.latency_ms': latencyMs });
   logger.debug({ latencyMs, costUsd }, 'code skill answered');
@@ -84,7 +107,12 @@ export async function runCodeSkill(skill: CodeSkill, request: SubtaskRequest, op
 function validate<T>(schema: z.ZodType<T>, value: unknown, error: (issues: string) => TroupeError): T {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  throw error(parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; '));
+  throw error(
+    parsed.error.issues
+      .slice(0, 5)
+      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+      .join('; '),
+  );
 }
 
 /** A skill that ignores its signal must still not outlive its deadline: the node answers when the signal fires. */

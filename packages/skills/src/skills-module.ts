@@ -9,17 +9,25 @@ import { isCodeSkill, type CodeSkill } from './define-skill.js';
  * export that is a function is called (it may be async) so the module can read its config first.
  */
 export async function loadSkillsModule(specifier: string, setting = 'TROUPE_SKILLS_MODULE'): Promise<CodeSkill[]> {
-  const url = specifier.startsWith('file:') || !(isAbsolute(specifier) || specifier.startsWith('.')) ? specifier : pathToFileURL(resolve(specifier)).href;
+  const url =
+    specifier.startsWith('file:') || !(isAbsolute(specifier) || specifier.startsWith('.')) ? specifier : pathToFileURL(resolve(specifier)).href;
   let loaded: Record<string, unknown>;
   try {
     loaded = (await import(url)) as Record<string, unknown>;
   } catch (cause) {
-    throw new TroupeError(ErrorCode.CONFIG_INVALID, `${setting} names "${specifier}", which could not be loaded: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    throw new TroupeError(
+      ErrorCode.CONFIG_INVALID,
+      `${setting} names "${specifier}", which could not be loaded: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
   }
   const exported = typeof loaded.default === 'function' && !isCodeSkill(loaded.default) ? await (loaded.default as () => unknown)() : undefined;
-  const candidates = [...Object.values(loaded), ...(exported === undefined ? [] : [exported])].flatMap((value) => (Array.isArray(value) ? value : [value]));
+  const candidates = [...Object.values(loaded), ...(exported === undefined ? [] : [exported])].flatMap((value) =>
+    Array.isArray(value) ? value : [value],
+  );
   const skills = new Map<string, CodeSkill>();
   for (const candidate of candidates) if (isCodeSkill(candidate)) skills.set(candidate.name, candidate);
-  if (skills.size === 0) throw new TroupeError(ErrorCode.CONFIG_INVALID, `${setting} names "${specifier}", which exports no skill made by defineSkill`);
+  if (skills.size === 0)
+    throw new TroupeError(ErrorCode.CONFIG_INVALID, `${setting} names "${specifier}", which exports no skill made by defineSkill`);
   return [...skills.values()];
 }

@@ -141,11 +141,17 @@ async function runTool(
 ): Promise<ToolCallRecord> {
   const base = { step, name: requested.name, arguments: requested.arguments };
   const tool = byName.get(requested.name);
-  if (!tool) return { ...base, result: `no tool named "${requested.name}"; available: ${[...byName.keys()].join(', ')}`, isError: true, latencyMs: 0 };
+  if (!tool)
+    return { ...base, result: `no tool named "${requested.name}"; available: ${[...byName.keys()].join(', ')}`, isError: true, latencyMs: 0 };
   const started = performance.now();
   try {
     const output = await tool.execute(requested.arguments, { signal: signal ?? new AbortController().signal, callId });
-    return { ...base, result: typeof output === 'string' ? output : JSON.stringify(output ?? null), isError: false, latencyMs: performance.now() - started };
+    return {
+      ...base,
+      result: typeof output === 'string' ? output : JSON.stringify(output ?? null),
+      isError: false,
+      latencyMs: performance.now() - started,
+    };
   } catch (error) {
     // Cancellation is not the model's to fix: it ends the loop instead of going back as a tool error.
     if (signal?.aborted) throw getTroupeErrorFromUnknown(signal.reason ?? error, ErrorCode.CANCELLED);
@@ -155,7 +161,9 @@ async function runTool(
 
 /** Puts the tool protocol and the tools' descriptions into the system message (merged with one the caller gave). */
 function withToolProtocol(messages: readonly ChatMessage[], tools: readonly Tool[]): ChatMessage[] {
-  const catalogue = tools.map((tool) => `- ${tool.name}: ${tool.description}\n  arguments (JSON Schema): ${JSON.stringify(tool.inputSchema)}`).join('\n');
+  const catalogue = tools
+    .map((tool) => `- ${tool.name}: ${tool.description}\n  arguments (JSON Schema): ${JSON.stringify(tool.inputSchema)}`)
+    .join('\n');
   const protocol =
     'You can call tools. Reply with JSON {"tool_calls":[{"name":…,"arguments":{…}}],"answer":…}. ' +
     'To call tools, list them in "tool_calls" and leave "answer" empty; their results come back in the next message. ' +
@@ -199,7 +207,8 @@ function parseTurn(text: string, modelId: string): { toolCalls: Array<{ name: st
   const toolCalls = (Array.isArray(turn.tool_calls) ? turn.tool_calls : []).flatMap((entry: unknown) => {
     const call = entry as { name?: unknown; arguments?: unknown };
     if (!call || typeof call.name !== 'string') return [];
-    const args = call.arguments && typeof call.arguments === 'object' && !Array.isArray(call.arguments) ? (call.arguments as Record<string, unknown>) : {};
+    const args =
+      call.arguments && typeof call.arguments === 'object' && !Array.isArray(call.arguments) ? (call.arguments as Record<string, unknown>) : {};
     return [{ name: call.name, arguments: args }];
   });
   return { toolCalls, answer: turn.answer };
