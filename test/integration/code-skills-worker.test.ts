@@ -14,11 +14,12 @@ import { startFakeOpenAI, startNatsServer, type FakeProviderServer, type NatsSer
 
 const skillsModule = fileURLToPath(new URL('./fixtures/code-skills-module.ts', import.meta.url));
 const foreignWorker = fileURLToPath(new URL('./fixtures/foreign-worker.mjs', import.meta.url));
+const pythonWorker = fileURLToPath(new URL('./fixtures/foreign-worker.py', import.meta.url));
 const wordsSchema = { type: 'object', properties: { words: { type: 'integer', minimum: 1 } }, required: ['words'] };
 
-/** Starts the plain-Node foreign worker as its own process (no tsx, no Troupe package). */
-async function startForeignWorker(natsUrl: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [foreignWorker], { env: { PATH: process.env.PATH, NATS_URL: natsUrl }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts a foreign worker as its own process: plain Node (no tsx, no Troupe package) or Python with no NATS library. */
+async function startForeignWorker(natsUrl: string, command: readonly string[] = [process.execPath, foreignWorker]): Promise<ChildProcess> {
+  const child = spawn(command[0]!, command.slice(1), { env: { PATH: process.env.PATH, NATS_URL: natsUrl }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   await new Promise<void>((resolve, reject) => {
@@ -39,6 +40,7 @@ describe('code skills in the worker service and a foreign-language worker, separ
   let connection: NatsConnection;
   let worker: LaunchedService;
   let foreign: ChildProcess;
+  let python: ChildProcess;
   let troupe: Troupe;
   let openai: FakeProviderServer;
 
@@ -78,6 +80,7 @@ describe('code skills in the worker service and a foreign-language worker, separ
       }),
       startForeignWorker(server.url),
     ]);
+    python = await startForeignWorker(server.url, ['python3', pythonWorker]);
     connection = await connectNats({ servers: server.url });
     // Planner and judge in this process; every skill lives in another process.
     troupe = await createTroupe({ connection, roles: ['planner', 'judge'] });
@@ -87,6 +90,7 @@ describe('code skills in the worker service and a foreign-language worker, separ
     await troupe?.stop();
     await connection?.drain();
     foreign?.kill('SIGTERM');
+    python?.kill('SIGTERM');
     await worker?.stop();
     await openai?.close();
     await server?.stop();
@@ -163,6 +167,25 @@ describe('code skills in the worker service and a foreign-language worker, separ
     expect(result.status, JSON.stringify(result.error)).toBe('completed');
     expect(result.nodes[0]).toMatchObject({ model: 'foreign-js', provider: 'foreign', output: { words: 5 }, costUsd: 0 });
     expect(result.nodes[0]?.verdict?.decision).toBe('pass');
+  });
+
+  it('discovers a Python worker speaking the raw NATS protocol (no NATS library, no endpoint metadata), judges it and maps its error replies', async () => {
+    const client = createTroupeClient({ connection });
+    const reversed = await client.run({
+      plan: {
+        name: 'py',
+        nodes: [
+          { id: 'rev', skill: 'py-reverse', outputSchema: { type: 'object', properties: { reversed: { type: 'string' } }, required: ['reversed'] } },
+        ],
+      },
+      input: 'troupe',
+    });
+    expect(reversed.status, JSON.stringify(reversed.error)).toBe('completed');
+    expect(reversed.nodes[0]).toMatchObject({ model: 'python-code', output: { reversed: 'epuort' } });
+    expect(reversed.nodes[0]?.verdict?.decision).toBe('pass');
+    const refused = await client.run({ plan: { name: 'py-no', nodes: [{ id: 'no', skill: 'py-fails', maxAttempts: 1 }] }, input: 'x' });
+    expect(refused.nodes[0]?.error).toMatchObject({ code: ErrorCode.NODE_FAILED, message: 'python says no' });
+    expect(python.exitCode).toBeNull();
   });
 
   it('fails cleanly when the foreign worker answers garbage, an error, or nothing, and keeps running tasks', async () => {
