@@ -36,8 +36,9 @@ function deadlineOf(context: RequestContext): number | undefined {
 
 /**
  * `tasks.run` (run and wait for the result), `tasks.submit` (accept, durably when there is a
- * queue, and reply at once) and `tasks.result` (the stored or awaited result). `run` and `submit`
- * are idempotent by the `Troupe-Idempotency-Key` header: the same key gets the same reply.
+ * queue, and reply at once) and `tasks.result` (the stored or awaited result). `run` is idempotent
+ * by the `Troupe-Idempotency-Key` header (the same key gets the same reply); `submit` by task id
+ * (a resubmitted id is answered `duplicate: true`).
  */
 export function plannerEndpoints(host: PlannerEndpointsContext): EndpointDefinition[] {
   /** What `run` and `submit` share: a TaskSubmission, answered by one replica of the group. */
@@ -47,6 +48,8 @@ export function plannerEndpoints(host: PlannerEndpointsContext): EndpointDefinit
     name: 'run',
     subject: subjects.anyTenant.taskRun,
     spanName: 'troupe.planner.run',
+    // Same `Troupe-Idempotency-Key` → same reply, the task run once (across replicas with a shared store).
+    idempotent: true,
     handle: async (raw, context) => {
       const admitted = await host.admission.admit(raw, context.subject, deadlineOf(context));
       if (admitted.kind === 'duplicate')

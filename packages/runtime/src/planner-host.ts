@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { PipelineDefinition, subjects, type NodeReport, type PipelineNode, type TaskResult, type Verdict, type WorkerResult } from '@troupe/protocol';
 import type { PlannedTask } from '@troupe/planner';
-import { createTroupeService, encodeJson, silentLogger, type Logger, type TroupeService } from '@troupe/transport';
+import { createTroupeService, encodeJson, silentLogger, type IdempotencyStore, type Logger, type TroupeService } from '@troupe/transport';
 import { savingsUsd } from '@troupe/budget';
 import type { Pricing } from '@troupe/models';
 import type { TaskQueue, TaskRecord, TaskStore } from '@troupe/store-contract';
@@ -58,6 +58,12 @@ export interface PlannerHostOptions {
   referencePricing?: Pricing;
   /** How long after start a skill no worker announced yet is waited for, up to each request's deadline (default 5 s). */
   discoveryMs?: number;
+  /**
+   * Where `tasks.run` replies are remembered by `Troupe-Idempotency-Key`. Default: per process. Give a
+   * shared one (`@troupe/kv` `createKvIdempotency`) so a retry against another replica gets the same
+   * reply without the task running twice.
+   */
+  idempotency?: IdempotencyStore;
 }
 
 const VERSION = '0.1.0';
@@ -113,6 +119,7 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
     description: 'Plans tasks into DAGs, dispatches nodes to workers and results to the judge.',
     logger,
     ...(options.maxPayloadBytes ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
+    ...(options.idempotency ? { idempotency: options.idempotency } : {}),
     stats: () => ({ ...totals, running: runs.size, pipelines: [...pipelines.keys()] }),
     endpoints: plannerEndpoints({ admission, runs, store, queue, logger, start }),
   });

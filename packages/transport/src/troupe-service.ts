@@ -57,6 +57,17 @@ export interface TroupeServiceOptions {
   endpoints: EndpointDefinition[];
   /** Extra fields in `$SRV.STATS` (model, cost, queue depth…). */
   stats?: () => Record<string, unknown>;
+  /**
+   * Where `idempotent` endpoints remember replies by `Troupe-Idempotency-Key` (namespaced by
+   * subject). Default: an in-memory cache per process; a shared store (`@troupe/kv`
+   * `createKvIdempotency`) makes the promise hold across replicas.
+   */
+  idempotency?: IdempotencyStore;
+}
+
+/** Runs `work` once per key and gives every caller with that key the same reply. */
+export interface IdempotencyStore {
+  run(key: string, work: () => Promise<unknown>, signal?: AbortSignal): Promise<unknown>;
 }
 
 export interface TroupeService extends AsyncDisposable {
@@ -76,7 +87,7 @@ export async function createTroupeService(options: TroupeServiceOptions): Promis
   const maxBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
   const counters = { inFlight: 0, handled: 0, failures: 0, rejected: 0 };
   const controllers = new Set<AbortController>();
-  const idempotency = new IdempotencyCache(10_000, 10 * 60_000);
+  const idempotency: IdempotencyStore = options.idempotency ?? new IdempotencyCache(10_000, 10 * 60_000);
   const tallies = new Map(options.endpoints.map((endpoint) => [endpoint.subject, new EndpointTally()] as const));
   let stopping: Promise<void> | undefined;
 
@@ -145,7 +156,7 @@ export async function createTroupeService(options: TroupeServiceOptions): Promis
         otelContext.with(traceContext, () =>
           endpoint.handle(request, { subject: message.subject, headers, idempotencyKey, signal: controller.signal, traceContext, logger: endpointLogger }),
         );
-      const reply = endpoint.idempotent && idempotencyKey ? await idempotency.run(idempotencyKey, run) : await run();
+      const reply = endpoint.idempotent && idempotencyKey ? await idempotency.run(`${message.subject} ${idempotencyKey}`, run, controller.signal) : await run();
       respondWithValue(message, reply);
       counters.handled += 1;
     } catch (cause) {

@@ -5,6 +5,7 @@ import { builtInPipelines } from '@troupe/pipelines';
 import { createJetStreamTaskQueue, createKvTaskStore } from '@troupe/durability';
 import { PipelineDefinition } from '@troupe/protocol';
 import { createKvBudgetLedger, taskScope } from '@troupe/budget';
+import { createKvIdempotency } from '@troupe/kv';
 import { RegistryConfig } from '@troupe/models';
 import { createRouterPolicy, hostPlanner } from '@troupe/runtime';
 import { createRouter, loadRouter } from '@troupe/router';
@@ -52,6 +53,8 @@ await runService({
       ? await createJetStreamTaskQueue({ connection, logger, ackWaitMs: env.TROUPE_QUEUE_ACK_WAIT_MS, maxDeliveries: env.TROUPE_QUEUE_MAX_DELIVERIES, replicas })
       : undefined;
     const store = durable ? await createKvTaskStore({ connection, replicas, retentionMs: env.TROUPE_TASK_RETENTION_HOURS * 3_600_000 }) : undefined;
+    // `tasks.run` replies by idempotency key, shared by every planner replica (a retry elsewhere is not run twice).
+    const idempotency = durable ? await createKvIdempotency({ connection, replicas }) : undefined;
     const registry = RegistryConfig.parse(JSON.parse(readFileSync(env.TROUPE_MODELS_CONFIG, 'utf8')));
     const reference = registry.models.find((model) => model.id === registry.referenceModel);
     const budgets = env.TROUPE_BUDGETS === 'true' ? await createKvBudgetLedger({ connection }) : undefined;
@@ -72,6 +75,7 @@ await runService({
       pipelines,
       logger,
       ...(queue && store ? { queue, store, concurrency: env.TROUPE_PLANNER_CONCURRENCY } : {}),
+      ...(idempotency ? { idempotency } : {}),
       requestMarginMs: env.TROUPE_REQUEST_MARGIN_MS,
       judgeTimeoutMs: env.TROUPE_JUDGE_TIMEOUT_MS,
       streamTokens: env.TROUPE_STREAM_TOKENS === 'true',
