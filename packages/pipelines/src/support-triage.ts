@@ -19,7 +19,14 @@ export const supportTriage: PipelineDefinitionInput = {
         required: ['category'],
       },
     },
-    { id: 'faq', skill: 'faq', dependsOn: ['classify'], when: { node: 'classify', field: 'category', equals: 'faq' } },
+    // Served by a template model with `collection: 'support-faq'`: the best FAQ entry, no LLM.
+    {
+      id: 'faq',
+      skill: 'faq',
+      dependsOn: ['classify'],
+      when: { node: 'classify', field: 'category', equals: 'faq' },
+      outputSchema: { type: 'object', properties: { reply: { type: 'string' } }, required: ['reply'] },
+    },
     {
       id: 'local-answer',
       skill: 'generate',
@@ -34,6 +41,8 @@ export const supportTriage: PipelineDefinitionInput = {
       dependsOn: ['classify'],
       when: { node: 'classify', field: 'category', equals: 'complex' },
       instructions: 'Answer the ticket using only the retrieved policy context.',
+      // `troupe context ingest <policies> --collection support-policies`; the judge checks facts against these chunks.
+      context: { collection: 'support-policies', k: 4 },
       checks: ['schema', 'pii', 'factuality'],
       outputSchema: { type: 'object', properties: { reply: { type: 'string' } }, required: ['reply'] },
     },

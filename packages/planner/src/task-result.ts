@@ -22,6 +22,8 @@ export function buildTaskResult(source: ResultSource): TaskResult {
         ? { model: state.result.model, provider: state.result.provider, output: state.result.output, metrics: state.result.metrics }
         : {}),
       ...(state.result?.toolCalls ? { toolCalls: state.result.toolCalls } : {}),
+      ...(state.result?.cache ? { cache: state.result.cache } : {}),
+      ...(state.result?.retrieval ? { retrieval: { collection: state.result.retrieval.collection, chunks: state.result.retrieval.chunks } } : {}),
       usage: state.usage,
       costUsd: state.costUsd,
       ...(state.verdict ? { verdict: state.verdict } : {}),

@@ -8,6 +8,7 @@ export {
   CascadeGate,
   CascadeStep,
   PipelineDefinition,
+  NodeContext,
   PipelineNode,
   type PipelineDefinitionInput,
   type PipelineNodeInput,
@@ -23,7 +24,7 @@ export {
   TaskSubmission,
   type TaskSubmissionInput,
 } from './messages/task.js';
-export { SubtaskRequest, WorkerResult, type SubtaskRequestInput } from './messages/subtask.js';
+export { CacheReport, RetrievalReport, SubtaskRequest, WorkerResult, type SubtaskRequestInput } from './messages/subtask.js';
 export { CheckResult, JudgeRequest, Verdict, VerdictDecision, type JudgeRequestInput } from './messages/verdict.js';
 export { ProgressEvent, type ProgressEventType } from './messages/progress.js';
 export { QueueGroup, SUBJECT_ROOT, subjects, tenantOfSubject } from './subjects.js';

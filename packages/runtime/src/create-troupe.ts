@@ -13,6 +13,7 @@ import { createModelCatalog, type ModelCatalog, type ModelFactory } from './mode
 import { hostPlanner, type PlannerHostOptions } from './planner-host.js';
 import type { TaskQueue, TaskStore } from '@troupe/store-contract';
 import { hostWorker, type NodeResultLedger } from './worker-host.js';
+import { cacheOnVerdict, faqTemplateFactory, type WorkerContextLayer } from './worker-context.js';
 
 export type TroupeRole = 'planner' | 'worker' | 'judge';
 
@@ -44,6 +45,8 @@ export interface TroupeOptions {
   codeSkills?: readonly CodeSkill[];
   /** Model skill → code skills it may call as tools, e.g. `{ expert: ['order-lookup'] }` (one tool loop, `@troupe/tools`). */
   skillTools?: Readonly<Record<string, readonly string[]>>;
+  /** Semantic cache and retrieval for workers; the planner promotes judge-passed answers into the cache. */
+  context?: WorkerContextLayer;
 }
 
 export interface Troupe extends AsyncDisposable {
@@ -65,13 +68,16 @@ export interface Troupe extends AsyncDisposable {
 export async function createTroupe(options: TroupeOptions): Promise<Troupe> {
   const roles = new Set(options.roles ?? ['planner', 'worker', 'judge']);
   const pipelines = (options.pipelines ?? []).map((pipeline) => PipelineDefinition.parse(pipeline));
-  const models = createModelCatalog(options.models ?? { models: [] }, options.modelFactories ?? {});
+  // With a context store, a template model that names a `collection` answers from that FAQ collection.
+  const faqFactories = options.context?.store ? { template: faqTemplateFactory(options.context.store) } : {};
+  const models = createModelCatalog(options.models ?? { models: [] }, { ...faqFactories, ...options.modelFactories });
   const common = {
     connection: options.connection,
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.maxPayloadBytes ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
   };
   const routerPolicy = options.router ? createRouterPolicy(options.router) : undefined;
+  const promoteToCache = options.context?.cache ? cacheOnVerdict(options.context.cache, (error) => options.logger?.warn({ err: error }, 'could not promote a judged answer into the cache')) : undefined;
   const services: TroupeService[] = [];
   try {
     if (roles.has('judge')) {
@@ -100,6 +106,7 @@ export async function createTroupe(options: TroupeOptions): Promise<Troupe> {
           models,
           ...(options.defaultModel ? { defaultModel: options.defaultModel } : {}),
           ...(options.ledger ? { ledger: options.ledger } : {}),
+          ...(options.context ? { context: options.context } : {}),
           ...(options.skillTools ? { wrapModel: codeSkillsAsTools(codeSkills, options.skillTools, options.logger ? { logger: options.logger } : {}) } : {}),
         }),
       );
@@ -111,6 +118,12 @@ export async function createTroupe(options: TroupeOptions): Promise<Troupe> {
           pipelines,
           ...(options.chooseModel ? { chooseModel: options.chooseModel } : {}),
           ...(routerPolicy ? { chooseModel: routerPolicy.chooseModel, onVerdict: routerPolicy.onVerdict } : {}),
+          ...(promoteToCache ? {
+                onVerdict: (feedback) => {
+                  routerPolicy?.onVerdict(feedback);
+                  promoteToCache(feedback);
+                },
+              } : {}),
           ...(options.store ? { store: options.store } : {}),
           ...(options.queue ? { queue: options.queue } : {}),
           ...(options.streamTokens !== undefined ? { streamTokens: options.streamTokens } : {}),

@@ -7,6 +7,7 @@ import { createTroupeService, defineEndpoint, encodeJson, silentLogger, type Log
 import { runSubtask, workerMachine, type ResolvedModel } from '@troupe/worker';
 import type { ModelCatalog } from './model-catalog.js';
 import { WORKER_SERVICE_NAME } from './skill-directory.js';
+import { cacheRef, cachedResult, modelTierOf, prepareContext, type WorkerContextLayer } from './worker-context.js';
 
 export interface WorkerHostOptions {
   connection: NatsConnection;
@@ -26,6 +27,8 @@ export interface WorkerHostOptions {
   ledger?: NodeResultLedger;
   /** Wraps the resolved model per request, e.g. to reserve and settle budget for the request's task and tenant. */
   wrapModel?: (resolved: ResolvedModel, request: SubtaskRequest) => ResolvedModel;
+  /** Semantic cache asked before each model call, and the store that fills a node's `context`. */
+  context?: WorkerContextLayer;
 }
 
 export type { NodeResultLedger } from '@troupe/store-contract';
@@ -65,6 +68,15 @@ export async function hostWorker(options: WorkerHostOptions): Promise<TroupeServ
 
   const execute = async (request: SubtaskRequest, signal: AbortSignal): Promise<WorkerResult> => {
     const events = subjects.taskEvents(request.tenant, request.taskId);
+    const started = performance.now();
+    const modelId = request.model ?? options.defaultModel ?? models.defaultFor(request.skill)?.id;
+    const prepared = await prepareContext(options.context, request, modelTierOf(models.configs.find((config) => config.id === modelId)));
+    const lookup = prepared.partition && prepared.serveFromCache ? await options.context?.cache?.lookup(prepared.partition, prepared.question) : undefined;
+    if (lookup?.hit) {
+      const { cache, similarity, savedCostUsd } = lookup.hit;
+      connection.publish(events, encodeJson({ type: 'node.cache-hit', taskId: request.taskId, at: Date.now(), nodeId: request.nodeId, cache, similarity, savedCostUsd }));
+      return { ...cachedResult(request, lookup.hit, performance.now() - started, options.workerId), ...(prepared.retrieval ? { retrieval: prepared.retrieval } : {}) };
+    }
     const machine = workerMachine.provide({
       actors: {
         generate: fromPromise(async ({ input, signal: actorSignal }) =>
@@ -79,7 +91,7 @@ export async function hostWorker(options: WorkerHostOptions): Promise<TroupeServ
         ),
       },
     });
-    const actor = createActor(machine, { input: { request } }).start();
+    const actor = createActor(machine, { input: { request: prepared.request } }).start();
     const outcome = await toPromise(actor);
     if (!outcome.ok) throw TroupeError.fromReply(outcome.error);
     totals.calls += 1;
@@ -104,7 +116,14 @@ export async function hostWorker(options: WorkerHostOptions): Promise<TroupeServ
       ...(metrics.timeToFirstTokenMs !== undefined ? { 'troupe.time_to_first_token_ms': metrics.timeToFirstTokenMs } : {}),
       ...(metrics.tokensPerSecond !== undefined ? { 'troupe.tokens_per_second': metrics.tokensPerSecond } : {}),
     });
-    return outcome.result;
+    if (prepared.partition) {
+      // Staged, not stored: only the judge's pass (promote) puts an answer where others can be served it.
+      const { output, text, model: answeredBy } = outcome.result;
+      await options.context?.cache
+        ?.stage(cacheRef(request), prepared.partition, prepared.question, { output, ...(text !== undefined ? { text } : {}), model: answeredBy, costUsd })
+        .catch((error: unknown) => logger.warn({ err: error }, 'could not stage the answer for the semantic cache'));
+    }
+    return prepared.retrieval ? { ...outcome.result, retrieval: prepared.retrieval } : outcome.result;
   };
 
   return createTroupeService({

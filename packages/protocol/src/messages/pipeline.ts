@@ -30,6 +30,19 @@ export type CascadeStep = z.infer<typeof CascadeStep>;
 export const Cascade = z.array(CascadeStep).min(1).max(8);
 export type Cascade = z.infer<typeof Cascade>;
 
+/**
+ * Retrieval for one node: chunks of `collection` that best match `query` (the node's input when
+ * omitted) are put in the worker's prompt and handed to the judge, which checks facts against them.
+ */
+export const NodeContext = z.object({
+  collection: Id,
+  query: z.string().min(1).max(2_000).optional(),
+  k: z.number().int().min(1).max(20).default(4),
+  /** Drop chunks whose fused retrieval score (0–1) is below this. */
+  minScore: z.number().min(0).max(1).optional(),
+});
+export type NodeContext = z.infer<typeof NodeContext>;
+
 /** One step of a declarative pipeline: a skill, what it depends on, and the shape of its output. */
 export const PipelineNode = z.object({
   id: Id,
@@ -49,6 +62,10 @@ export const PipelineNode = z.object({
   checks: z.array(z.string().min(1).max(64)).max(16).optional(),
   /** Run only when the named parent's output field equals the value (support triage branches). */
   when: z.object({ node: Id, field: z.string(), equals: z.unknown() }).optional(),
+  /** Retrieved context for this node (RAG). */
+  context: NodeContext.optional(),
+  /** `false` opts this node out of the semantic cache: never served from it, never stored in it. */
+  cache: z.boolean().optional(),
   /** A chat conversation sent to the model as is (the gateway's chat requests). */
   chat: ChatRequest.optional(),
 });

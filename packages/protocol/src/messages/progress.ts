@@ -16,6 +16,15 @@ export const ProgressEvent = z
     }),
     z.object({ ...base, type: z.literal('node.started'), nodeId: Id, attempt: z.number().int(), model: z.string().optional() }),
     z.object({ ...base, type: z.literal('node.token'), nodeId: Id, delta: z.string() }),
+    /** The semantic cache answered this node: no model was called. */
+    z.object({
+      ...base,
+      type: z.literal('node.cache-hit'),
+      nodeId: Id,
+      cache: z.enum(['exact', 'semantic']),
+      similarity: z.number(),
+      savedCostUsd: z.number(),
+    }),
     z.object({ ...base, type: z.literal('model.loading'), model: z.string(), progress: z.number().min(0).max(1) }),
     z.object({
       ...base,

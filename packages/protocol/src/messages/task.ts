@@ -3,6 +3,7 @@ import { ToolCallRecord } from './chat.js';
 import { CallMetrics, Id, Quality, TenantId, TokenUsage } from './common.js';
 import { ErrorReply } from './error-reply.js';
 import { PipelineDefinition } from './pipeline.js';
+import { CacheReport, RetrievalReport } from './subtask.js';
 import { Verdict, VerdictDecision } from './verdict.js';
 
 /** What a client sends to start a task. Only `pipeline` (or an inline `plan`) and `input` are required. */
@@ -72,6 +73,10 @@ export const NodeReport = z.object({
   error: ErrorReply.optional(),
   /** Tool calls the node's model made, with their results. */
   toolCalls: z.array(ToolCallRecord).optional(),
+  /** Set when the semantic cache answered this node instead of a model. */
+  cache: CacheReport.optional(),
+  /** The chunks retrieved for this node (the judge checked facts against them). */
+  retrieval: RetrievalReport.omit({ context: true }).optional(),
 });
 export type NodeReport = z.infer<typeof NodeReport>;
 
