@@ -61,7 +61,10 @@ describe('support triage with an order-lookup code skill on PostgreSQL, over a r
       ],
       models: {
         models: [
+          // Whatever the classify node pins (a trained classifier, an LLM fallback), a template routes order tickets to the expert.
           { id: 'ticket-router', provider: 'template', skills: ['classify'], templates: { order: '{"category":"complex"}' } },
+          { id: 'triage-classifier', provider: 'template', skills: ['classify'], templates: { order: '{"category":"complex"}' } },
+          { id: 'smollm2-135m-instruct', provider: 'template', skills: ['classify'], templates: { order: '{"category":"complex"}' } },
           { id: 'echo-small', provider: 'echo', skills: ['verify', 'faq', 'generate'] },
           {
             id: 'gpt',
