@@ -24,6 +24,8 @@ const { values } = parseArgs({
     'cost-share': { type: 'string', default: '0.2' },
     inflight: { type: 'string', default: '16' },
     limit: { type: 'string' },
+    /** Only rows of this task (e.g. `winogrande`), for a quick look at one cascade. */
+    task: { type: 'string' },
   },
 });
 const log = (message: string) => void process.stderr.write(`[bench:e2e] ${message}\n`);
@@ -32,7 +34,7 @@ const trainPath = fromUser(values.train);
 const trainRows = parseOutcomeJsonl(readFileSync(trainPath, 'utf8'));
 const allRows = parseOutcomeJsonl(readFileSync(dataPath, 'utf8'));
 const policy = trainCascadePolicy(trainRows, { costShare: Number(values['cost-share']) });
-const rows = allRows.filter((row) => policy.models.every((model) => row.outcomes[model] && row.responses?.[model] !== undefined)).slice(0, values.limit ? Number(values.limit) : undefined);
+const rows = allRows.filter((row) => values.task === undefined || row.task === values.task).filter((row) => policy.models.every((model) => row.outcomes[model] && row.responses?.[model] !== undefined)).slice(0, values.limit ? Number(values.limit) : undefined);
 log(`trained on ${policy.trainedOn.rows} rows (cost weight ${policy.costWeight}); running ${rows.length} of ${allRows.length} rows`);
 
 const skillOf = (row: OutcomeRow) => (row.task && /^[a-z][a-z0-9-]*$/.test(row.task) ? row.task : 'answer');
@@ -57,7 +59,7 @@ const env = {
   TROUPE_ROUTING: 'off',
   TROUPE_BUDGETS: 'false',
   TROUPE_BREAKERS: 'memory',
-  TROUPE_LOG_LEVEL: 'warn',
+  TROUPE_LOG_LEVEL: process.env.TROUPE_LOG_LEVEL ?? 'warn',
   TROUPE_PLANNER_CONCURRENCY: '64',
 };
 const connection = await connectNats({ servers: server.url });

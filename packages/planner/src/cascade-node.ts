@@ -40,16 +40,20 @@ const peerModels = (node: PipelineNode, state: NodeState): string[] => {
 };
 const pinned = (node: PipelineNode, model: string): PipelineNode => ({ ...node, model, cascade: undefined });
 
-/** Starts the node's current step: the answer, plus one call per consensus peer. */
+/**
+ * Starts the node's current step: the answer (attempt A), plus one call per consensus peer
+ * (A + 1 + i). The node's `attempt` becomes the step's last call number, so a persisted record
+ * covers every call in flight, and the children are named by it.
+ */
 export function dispatchCascade(node: PipelineNode, state: NodeState): CascadePlan {
   const step = stepOf(node, state);
   if (!step) throw new Error(`node "${node.id}" has no cascade step ${state.step ?? 0}`);
   const peers = peerModels(node, state);
-  const spawns: CascadeSpawn[] = [{ src: 'runNode', id: `run|${node.id}|${state.attempt}`, node: pinned(node, step.model), attempt: state.attempt }];
-  peers.forEach((model, index) =>
-    spawns.push({ src: 'runNode', id: `peer|${node.id}|${state.attempt}|${index}`, node: pinned(node, model), attempt: state.attempt + 1 + index }),
-  );
-  return { state: { ...state, step: state.step ?? 0, peers: [], awaitingPeers: peers.length, calls: state.calls ?? [] }, spawns };
+  const first = state.attempt;
+  const last = first + peers.length;
+  const spawns: CascadeSpawn[] = [{ src: 'runNode', id: `run|${node.id}|${last}`, node: pinned(node, step.model), attempt: first }];
+  peers.forEach((model, index) => spawns.push({ src: 'runNode', id: `peer|${node.id}|${last}|${index}`, node: pinned(node, model), attempt: first + 1 + index }));
+  return { state: { ...state, attempt: last, step: state.step ?? 0, peers: [], awaitingPeers: peers.length, calls: state.calls ?? [] }, spawns };
 }
 
 const call = (state: NodeState, attempt: number, role: NodeCall['role'], result: WorkerResult): NodeCall => ({
@@ -71,7 +75,7 @@ const charged = (state: NodeState, result: WorkerResult): Pick<NodeState, 'costU
 
 /** The answer or a peer came back; once all are in, judge (gated) or accept (ungated). */
 export function cascadeRunDone(node: PipelineNode, state: NodeState, kind: 'run' | 'peer', result: WorkerResult): CascadePlan {
-  let next: NodeState = { ...state, ...charged(state, result), calls: [...(state.calls ?? []), call(state, kind === 'run' ? state.attempt : result.attempt, kind === 'run' ? 'answer' : 'consensus', result)] };
+  let next: NodeState = { ...state, ...charged(state, result), calls: [...(state.calls ?? []), call(state, result.attempt, kind === 'run' ? 'answer' : 'consensus', result)] };
   if (kind === 'run') next = { ...next, result, triedModels: [...state.triedModels, result.model] };
   else next = { ...next, peers: [...(state.peers ?? []), { model: result.model, output: result.output }], awaitingPeers: Math.max(0, (state.awaitingPeers ?? 1) - 1) };
   return settle(node, next);
@@ -106,7 +110,7 @@ function settle(node: PipelineNode, state: NodeState): CascadePlan {
 /** The gate's verdict on the current step. */
 export function cascadeVerdict(node: PipelineNode, state: NodeState, verdict: Verdict): CascadePlan {
   const calls = (state.calls ?? []).map((entry) =>
-    entry.role === 'answer' && entry.attempt === state.attempt ? { ...entry, decision: verdict.decision, ...(verdict.score !== undefined ? { score: verdict.score } : {}) } : entry,
+    entry.role === 'answer' && entry.step === state.step ? { ...entry, decision: verdict.decision, ...(verdict.score !== undefined ? { score: verdict.score } : {}) } : entry,
   );
   const judged = { ...state, calls, verdict };
   if (verdict.decision === 'pass') return { state: { ...judged, status: 'succeeded' }, spawns: [] };
@@ -127,10 +131,8 @@ function hasNextStep(node: PipelineNode, state: NodeState): boolean {
 }
 
 function escalate(node: PipelineNode, state: NodeState): CascadePlan {
-  // Calls already numbered for this step: the answer and each peer.
-  const used = 1 + peerModels(node, state).length;
   return {
-    state: { ...state, status: 'pending', step: (state.step ?? 0) + 1, attempt: state.attempt + used, peers: [], awaitingPeers: 0, judgeErrors: 0, feedback: [] },
+    state: { ...state, status: 'pending', step: (state.step ?? 0) + 1, attempt: state.attempt + 1, peers: [], awaitingPeers: 0, judgeErrors: 0, feedback: [] },
     spawns: [],
   };
 }
