@@ -66,13 +66,14 @@ describe('the dashboard in a real browser: live DAG, economics and services from
       TROUPE_TRACES: `file:${join(directory, 'spans.jsonl')}`,
     };
     [services, dashboard, browser] = await Promise.all([
-      Promise.all([launchService('judge', env), launchService('worker', env), launchService('planner', env)]),
+      // Ready within seconds on an idle machine; the margin is for a loaded CI box.
+      Promise.all((['judge', 'worker', 'planner'] as const).map((name) => launchService(name, env, { readyTimeoutMs: 90_000 }))),
       serveDashboard({ natsUrl: server.url }),
       chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
     ]);
     connection = await connectNats({ servers: server.url });
     mkdirSync(artifacts, { recursive: true });
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await browser?.close();

@@ -44,8 +44,11 @@
   }
 
   function tasksView() {
+    // The newest task that has a plan, drawn as a graph: the overview shows a DAG at a glance.
+    const latest = snapshot.tasks.find((t) => t.nodes.length > 0);
     return `${kpis()}<div class="grid two"><section class="card"><h2>Cost per task</h2>${costChart(snapshot.economics.costSeries.slice(-60), 720, 200)}</section>
       <section class="card"><h2>Calls per model</h2>${donut(snapshot.economics.callsByModel.map((m) => ({ label: `${m.model} (${m.tier})`, value: m.calls })), 'calls per model')}</section></div>
+      ${latest ? `<section class="card"><h2>Latest task <a href="${taskLink(latest)}">${esc(latest.id)}</a> <small>${esc(latest.pipeline)} · ${esc(latest.status)}</small></h2><div class="dag-wrap">${dag(latest)}</div></section>` : ''}
       <section class="card"><h2>Tasks <small>live</small></h2>${tasksTable(snapshot.tasks)}</section>`;
   }
 

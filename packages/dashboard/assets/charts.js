@@ -3,7 +3,8 @@
 (function () {
   const esc = (text) => String(text ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
   const PALETTE = ['#2f7bf6', '#f08c2e', '#23a26d', '#a35bd6', '#e0475b', '#16a2b8', '#8c8c2a', '#6b7a90'];
-  const usd = (value) => (value === undefined || value === null ? '–' : value === 0 ? '$0' : value < 0.01 ? `$${value.toPrecision(2)}` : `$${value.toFixed(2)}`);
+  // Three significant digits below $1 (local models cost fractions of a cent), cents above.
+  const usd = (value) => (value === undefined || value === null ? '–' : value === 0 ? '$0' : Math.abs(value) < 1 ? `$${Number(value.toPrecision(3))}` : `$${value.toFixed(2)}`);
   const time = (at) => new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
   /** Cost per finished task (solid) against what the reference model would have cost (dashed). */
