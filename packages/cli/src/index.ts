@@ -4,3 +4,4 @@ export { runTask, type RunOptions } from './run-command.js';
 export { status } from './status-command.js';
 export { listDeadLettersCommand, showDeadLetterCommand, type DeadLetterCommandOptions } from './dlq-command.js';
 export { resolveNatsUrl } from './nats-target.js';
+export { createJwtAuth, credsFileName, writeJwtAuth, type JwtAuthOptions, type JwtAuthSetup, type JwtUser } from './jwt-auth.js';

@@ -4,6 +4,7 @@ import {
   TroupeError,
   judgePermissions,
   operatorPermissions,
+  gatewayPermissions,
   plannerPermissions,
   reviewerPermissions,
   tenantInboxPrefix,
@@ -13,7 +14,7 @@ import {
 } from '@troupe/protocol';
 
 /** Roles whose NATS users `troupe permissions --service` can generate. */
-export const PermissionRoles = ['planner', 'worker', 'judge', 'reviewer', 'operator'] as const;
+export const PermissionRoles = ['planner', 'worker', 'judge', 'reviewer', 'operator', 'gateway'] as const;
 export type PermissionRole = (typeof PermissionRoles)[number];
 
 /** What `troupe permissions` prints: which tenants and roles, and in which form. */
@@ -56,6 +57,7 @@ const roleComments: Record<PermissionRole, string> = {
   judge: 'judge: serves verify requests, publishes the verdict feed',
   reviewer: 'human reviewer: answers human review requests',
   operator: 'operator (`troupe status`): reads the micro-service API of every service',
+  gateway: 'gateway: sends tenants\' task requests to the planner, reads their progress events',
 };
 
 /** The users (and their least-privilege permissions) for the requested roles and tenants. */
@@ -95,6 +97,8 @@ function permissionsOf(role: PermissionRole, options: PermissionsOptions): Subje
       return reviewerPermissions();
     case 'operator':
       return operatorPermissions();
+    case 'gateway':
+      return gatewayPermissions();
   }
 }
 

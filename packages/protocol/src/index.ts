@@ -39,6 +39,7 @@ export {
   kvBucketPermissions,
   mergePermissions,
   operatorPermissions,
+  gatewayPermissions,
   plannerPermissions,
   reviewerPermissions,
   tenantInboxPrefix,

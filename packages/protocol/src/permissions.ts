@@ -55,6 +55,8 @@ export const DurableResourceNames = {
   deadLetterStream: 'TROUPE_DEAD_TASKS',
   tasksBucket: 'troupe_tasks',
   nodeResultsBucket: 'troupe_node_results',
+  /** `tasks.run` replies by Troupe-Idempotency-Key, shared by planner replicas (@troupe/kv createKvIdempotency). */
+  idempotencyBucket: 'troupe_idempotency',
   /** Subjects of the task queue and the dead letters: `troupe.v1.<tenant>.tasks.{queue,dead}`. */
   taskQueue: (tenant: string) => `${SUBJECT_ROOT}.${tenant}.tasks.queue`,
   deadTask: (tenant: string) => `${SUBJECT_ROOT}.${tenant}.tasks.dead`,
@@ -121,7 +123,10 @@ export function plannerPermissions(options: RolePermissionOptions = {}): Subject
     subscribe: [],
     allowResponses: false,
   };
-  return mergePermissions(mergePermissions(withBudgets, queue), kvBucketPermissions(DurableResourceNames.tasksBucket));
+  return [kvBucketPermissions(DurableResourceNames.tasksBucket), kvBucketPermissions(DurableResourceNames.idempotencyBucket)].reduce(
+    mergePermissions,
+    mergePermissions(withBudgets, queue),
+  );
 }
 
 /**
@@ -151,6 +156,18 @@ export function judgePermissions(): SubjectPermissions {
     publish: [subjects.verdictFeed],
     subscribe: [subjects.judgeVerify, ...serviceApiSubjects(ServiceName.judge)],
     allowResponses: true,
+  };
+}
+
+/**
+ * The gateway (a door): sends any tenant's task requests to the planner on behalf of its API keys
+ * and reads their progress events and replies; it serves nothing on the bus and reaches no internal subject.
+ */
+export function gatewayPermissions(): SubjectPermissions {
+  return {
+    publish: [subjects.anyTenant.taskRun, subjects.anyTenant.taskSubmit, subjects.anyTenant.taskResult],
+    subscribe: [anyTenantEvents, `${SERVICE_INBOX_PREFIX}.>`],
+    allowResponses: false,
   };
 }
 
