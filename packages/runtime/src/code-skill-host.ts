@@ -8,6 +8,7 @@ import { withTools } from '@troupe/tools';
 import { createTroupeService, defineEndpoint, silentLogger, type Logger, type TroupeService } from '@troupe/transport';
 import type { ResolvedModel } from '@troupe/worker';
 import type { ModelCatalog } from './model-catalog.js';
+import { prepareContext, type WorkerContextLayer } from './worker-context.js';
 import { WORKER_SERVICE_NAME } from './skill-directory.js';
 import type { NodeResultLedger } from './worker-host.js';
 
@@ -21,6 +22,8 @@ export interface CodeSkillHostOptions {
   /** Wraps the model of each `callModel` (budgets), as for model skills. */
   wrapModel?: (resolved: ResolvedModel, request: SubtaskRequest) => ResolvedModel;
   ledger?: NodeResultLedger;
+  /** Its context store fills `ctx.retrieved` for nodes with `context: { collection }`, as for model skills. */
+  context?: WorkerContextLayer;
   logger?: Logger;
   workerId?: string;
   maxPayloadBytes?: number;
@@ -38,8 +41,11 @@ export async function hostCodeSkills(options: CodeSkillHostOptions): Promise<Tro
 
   const execute = async (skill: CodeSkill, request: SubtaskRequest, signal: AbortSignal): Promise<WorkerResult> => {
     try {
+      // The same retrieval as a model skill's; the judge then checks facts against the retrieved chunks.
+      const { retrieval } = await prepareContext(options.context, request, 'code');
       const result = await runCodeSkill(skill, request, {
         signal,
+        ...(retrieval ? { retrieved: retrieval.context } : {}),
         logger,
         span: trace.getActiveSpan(),
         ...(callModel ? { callModel: (call: SkillModelCall, callSignal: AbortSignal) => callModel(call, request, callSignal) } : {}),
@@ -49,7 +55,7 @@ export async function hostCodeSkills(options: CodeSkillHostOptions): Promise<Tro
       totals.costUsd += result.costUsd;
       totals.latencyMs += result.metrics.latencyMs;
       trace.getActiveSpan()?.setAttributes({ 'troupe.task.id': request.taskId, 'troupe.node.id': request.nodeId });
-      return result;
+      return retrieval ? { ...result, retrieval } : result;
     } catch (error) {
       totals.failures += 1;
       throw error;

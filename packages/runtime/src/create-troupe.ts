@@ -96,6 +96,7 @@ export async function createTroupe(options: TroupeOptions): Promise<Troupe> {
             models,
             ...(options.defaultModel ? { defaultModel: options.defaultModel } : {}),
             ...(options.ledger ? { ledger: options.ledger } : {}),
+            ...(options.context ? { context: options.context } : {}),
           }),
         );
       }

@@ -35,8 +35,13 @@ export interface SkillContext {
   span: Span | undefined;
   /** Which task, tenant, node and attempt this run is for. */
   task: { taskId: string; tenant: string; nodeId: string; attempt: number };
-  /** The node's retrieved context: the text the judge checks facts against (the node input as text). */
+  /** The node input as text: what the judge checks facts against when nothing was retrieved. */
   context: string;
+  /**
+   * The chunks retrieved for the node (its pipeline `context: { collection, query?, k }`), formatted
+   * as the judge sees them; undefined when the node retrieves nothing or the host has no context store.
+   */
+  retrieved: string | undefined;
   /** The node's instructions from the pipeline. */
   instructions: string;
   /** Reasons from a failed verdict, when this attempt is a retry. */

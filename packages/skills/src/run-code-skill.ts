@@ -15,6 +15,8 @@ export interface RunCodeSkillOptions {
   /** How `context.callModel` reaches a model (the host's registry, budgets included). */
   callModel?: (call: SkillModelCall, signal: AbortSignal) => Promise<SkillModelResult>;
   workerId?: string;
+  /** The node's retrieved context (see `SkillContext.retrieved`). */
+  retrieved?: string;
   /** The input is a model's tool arguments, not a node input: `fromNode` does not apply. */
   asTool?: boolean;
 }
@@ -55,6 +57,7 @@ export async function runCodeSkill(skill: CodeSkill, request: SubtaskRequest, op
     span: options.span,
     task: { taskId: request.taskId, tenant: request.tenant, nodeId: request.nodeId, attempt: request.attempt },
     context: typeof request.input === 'string' ? request.input : JSON.stringify(request.input),
+    retrieved: options.retrieved,
     instructions: request.instructions,
     feedback: request.feedback,
     callModel: async (call) => {
