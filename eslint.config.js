@@ -42,9 +42,7 @@ const layers = {
   context: [...contracts, ...bus],
   classify: [...contracts, ...bus],
   // Storage adapters implement the contracts; they never import the runtime.
-  // TEMPORARY: `runtime` stays allowed until the queue/store/ledger interfaces land in store-contract
-  // (issue 9 item 2, in progress); then delete it from this list.
-  durability: [...contracts, ...bus, 'runtime'],
+  durability: [...contracts, ...bus],
   client: ['protocol', 'transport'],
   // Doors reach the runtime only over NATS.
   gateway: ['client', 'protocol', 'transport', 'models', 'dashboard'],

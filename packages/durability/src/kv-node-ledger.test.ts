@@ -80,7 +80,8 @@ describe('KV node ledger over a real nats-server', () => {
     expect(result.worker).toBe('survivor');
     expect(Date.now() - started).toBeGreaterThan(600);
     const stored = (await listNodeAttempts(connection)).find((attempt) => attempt.nodeId === 'orphan');
-    expect(stored).toMatchObject({ state: 'done', worker: 'survivor', executions: 1 });
+    // The start was recorded twice: the dying worker's call may have finished unstored, so it counts as a re-execution.
+    expect(stored).toMatchObject({ state: 'done', worker: 'survivor', executions: 1, starts: 2 });
   });
 
   it('frees the claim of a failed execution, so a retry of the attempt runs at once', async () => {
@@ -93,4 +94,46 @@ describe('KV node ledger over a real nats-server', () => {
     expect(result.output).toBe('from w');
     expect(Date.now() - started).toBeLessThan(1_000);
   });
+
+  it('stores a result that finished while the store was unreachable past its lease, so a later request replays it', async () => {
+    await using outage = await startNatsServer();
+    const own = await connectNats({ servers: outage.url });
+    try {
+      const [late, other] = await Promise.all([
+        createKvNodeLedger({ connection: own, workerId: 'late', lateStoreMs: 20_000 }),
+        createKvNodeLedger({ connection: own, workerId: 'other' }),
+      ]);
+      const request = requestOf('outage', 100); // lease = 100 ms + 1 s margin
+      let executions = 0;
+      const answered = await late.runOnce(
+        request,
+        async () => {
+          executions += 1;
+          await outage.kill('SIGKILL'); // the store goes away while the model call finishes
+          return resultOf(request, 'late');
+        },
+        new AbortController().signal,
+      );
+      expect(answered.worker).toBe('late'); // answered once the lease ran out, not stuck
+      await sleep(500);
+      await outage.restart();
+      // The background store lands once JetStream is back (it recovers its streams first).
+      const landed = Date.now() + 15_000;
+      for (;;) {
+        const entry = await listNodeAttempts(own, { timeoutMs: 2_000 })
+          .then((attempts) => attempts.find((attempt) => attempt.nodeId === 'outage'))
+          .catch(() => undefined);
+        if (entry?.state === 'done' || Date.now() > landed) break;
+        await sleep(200);
+      }
+      // A resumed planner re-sends the attempt: the late result is replayed, not re-run.
+      const replayed = await other.runOnce(request, async () => ((executions += 1), resultOf(request, 'other')), new AbortController().signal);
+      expect(replayed.worker).toBe('late');
+      expect(executions).toBe(1);
+      const stored = (await listNodeAttempts(own)).find((attempt) => attempt.nodeId === 'outage');
+      expect(stored).toMatchObject({ state: 'done', worker: 'late', executions: 1, starts: 1 });
+    } finally {
+      await own.close();
+    }
+  }, 30_000);
 });
