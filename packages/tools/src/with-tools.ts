@@ -19,6 +19,10 @@ export interface WithToolsOptions {
  */
 export function withTools(model: LanguageModel, tools: readonly Tool[], options: WithToolsOptions = {}): LanguageModel {
   if (!tools.length) return model;
+  // A model that already runs the loop (code-skill tools, then MCP tools on the same skill) gets the
+  // new tools in that same loop: one loop, one step limit, never a loop inside a loop.
+  const looped = (model as Partial<Looped>)[LOOP];
+  if (looped) return withTools(looped.model, [...looped.tools, ...tools], mergeOptions(looped.options, options));
   const generate = async (call: CallOptions): Promise<GenerateResult> => {
     const result = await runToolLoop({
       model,
@@ -42,7 +46,8 @@ export function withTools(model: LanguageModel, tools: readonly Tool[], options:
       ...(result.toolCalls.length ? { toolCalls: result.toolCalls } : {}),
     };
   };
-  return {
+  const wrapped: LanguageModel & Looped = {
+    [LOOP]: { model, tools, options },
     specificationVersion: 'troupe.v1',
     provider: model.provider,
     modelId: model.modelId,
@@ -50,7 +55,30 @@ export function withTools(model: LanguageModel, tools: readonly Tool[], options:
     doStream: async function* (call) {
       const result = await generate(call);
       if (result.text) yield { type: 'text-delta', delta: result.text };
-      yield { type: 'finish', usage: result.usage, finishReason: result.finishReason, metrics: result.metrics, ...(result.servedBy ? { servedBy: result.servedBy } : {}) };
+      yield {
+        type: 'finish',
+        usage: result.usage,
+        finishReason: result.finishReason,
+        metrics: result.metrics,
+        ...(result.servedBy ? { servedBy: result.servedBy } : {}),
+      };
     },
+  };
+  return wrapped;
+}
+
+const LOOP = Symbol('troupe.tool-loop');
+
+interface Looped {
+  readonly [LOOP]: { model: LanguageModel; tools: readonly Tool[]; options: WithToolsOptions };
+}
+
+function mergeOptions(first: WithToolsOptions, second: WithToolsOptions): WithToolsOptions {
+  const maxSteps =
+    first.maxSteps === undefined ? second.maxSteps : second.maxSteps === undefined ? first.maxSteps : Math.max(first.maxSteps, second.maxSteps);
+  const callbacks = [first.onToolCall, second.onToolCall].filter((callback) => callback !== undefined);
+  return {
+    ...(maxSteps !== undefined ? { maxSteps } : {}),
+    ...(callbacks.length ? { onToolCall: (call: ToolCallRecord) => callbacks.forEach((callback) => callback(call)) } : {}),
   };
 }
