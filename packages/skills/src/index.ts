@@ -18,3 +18,4 @@ export {
   type OrderLookupOptions,
   type OrderLookupSkill,
 } from './order-lookup.js';
+export { default as triageSkills } from './triage-skills.js';
