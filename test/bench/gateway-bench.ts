@@ -23,8 +23,8 @@ const warmup = Number(values.warmup);
 const concurrentCount = Number(values.concurrent);
 const inFlight = Number(values.inflight);
 
-// No span export in any process: both paths would pay it alike, and it is not what is measured here.
-const stack = await startGatewayStack({ TROUPE_TRACES: '' });
+// No span export and no dashboard: both paths would pay the spans alike, the dashboard is not the door measured here.
+const stack = await startGatewayStack({ TROUPE_TRACES: '', TROUPE_DASHBOARD: 'false' });
 const connection = await connectNats({ servers: stack.nats.url });
 const client = createTroupeClient({ connection, tenant: 'acme', timeoutMs: 30_000 });
 const openai = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: stack.keys.main, maxRetries: 0 });

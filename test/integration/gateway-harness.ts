@@ -59,7 +59,7 @@ export async function startGatewayStack(extraEnv: NodeJS.ProcessEnv = {}): Promi
     ...extraEnv,
   };
   // A busy 2-core machine can take a while to start four tsx processes; never leave one behind.
-  const launched = await Promise.allSettled((['judge', 'worker', 'planner', 'gateway'] as const).map((name) => launchService(name, env, { readyTimeoutMs: 90_000 })));
+  const launched = await Promise.allSettled((['judge', 'worker', 'planner', 'gateway'] as const).map((name) => launchService(name, env, { readyTimeoutMs: 180_000 })));
   const services = launched.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
   const failed = launched.find((outcome) => outcome.status === 'rejected');
   if (failed) {

@@ -26,7 +26,7 @@ describe('Troupe as an MCP server, through the official MCP SDK client', () => {
       { timeout: 60_000 },
     );
     clients.push({ name: 'streamable HTTP at /mcp', client: http }, { name: 'stdio (troupe mcp)', client: stdio });
-  }, 150_000);
+  }, 240_000);
 
   afterAll(async () => {
     for (const { client } of clients) await client.close();

@@ -11,7 +11,7 @@ describe('the gateway as its own process, driven by the official openai client a
   beforeAll(async () => {
     stack = await startGatewayStack();
     openai = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: stack.keys.main, maxRetries: 0 });
-  }, 120_000);
+  }, 240_000);
 
   afterAll(async () => {
     const codes = await stack?.stop();

@@ -69,12 +69,12 @@ describe('workers call MCP tools (server-everything over stdio and streamable HT
       TROUPE_DURABLE: 'false',
       TROUPE_LOG_LEVEL: 'warn',
     };
-    const launched = await Promise.allSettled((['judge', 'worker', 'planner'] as const).map((name) => launchService(name, env, { readyTimeoutMs: 90_000 })));
+    const launched = await Promise.allSettled((['judge', 'worker', 'planner'] as const).map((name) => launchService(name, env, { readyTimeoutMs: 180_000 })));
     services = launched.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
     const failed = launched.find((outcome) => outcome.status === 'rejected');
     if (failed) throw failed.reason;
     connection = await connectNats({ servers: nats.url });
-  }, 150_000);
+  }, 240_000);
 
   afterAll(async () => {
     await connection?.drain();

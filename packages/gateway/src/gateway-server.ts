@@ -56,6 +56,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const logger = (options.logger ?? silentLogger).child({ actor: 'gateway' });
   const keys = new ApiKeys(options.keys);
   const directory = new TroupeDirectory(options.connection);
+  // Learn the served models and pipelines before the first request needs them.
+  void directory.refresh();
   const handlers = [...(options.handlers ?? [])];
   const clients = new Map<string, TroupeClient>();
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;

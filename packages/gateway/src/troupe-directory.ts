@@ -26,9 +26,13 @@ export class TroupeDirectory {
     private readonly options: { ttlMs?: number; minRefreshMs?: number } = {},
   ) {}
 
-  /** The cached snapshot, refreshed when older than the TTL. */
+  /**
+   * The cached snapshot. Only the first call waits for NATS; after that a stale snapshot is
+   * answered at once and refreshed in the background, so no request pays a `$SRV` round trip.
+   */
   async current(): Promise<DirectorySnapshot> {
-    if (Date.now() - this.#refreshedAt > (this.options.ttlMs ?? 5_000)) return this.refresh();
+    if (this.#refreshedAt === 0) return this.refresh();
+    if (Date.now() - this.#refreshedAt > (this.options.ttlMs ?? 5_000)) void this.refresh();
     return this.#snapshot;
   }
 
