@@ -65,7 +65,9 @@ const env = {
 const connection = await connectNats({ servers: server.url });
 const services: LaunchedService[] = [];
 try {
-  services.push(await launchService('judge', env), await launchService('worker', env), await launchService('planner', env));
+  // Generous readiness: on a loaded machine a service takes a while to import its TypeScript.
+  const ready = { readyTimeoutMs: 180_000 };
+  services.push(await launchService('judge', env, ready), await launchService('worker', env, ready), await launchService('planner', env, ready));
   const client = createTroupeClient({ connection, timeoutMs: 60_000 });
   const started = performance.now();
   const results: Array<{ row: OutcomeRow; result?: TaskResult; error?: string }> = [];

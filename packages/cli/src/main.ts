@@ -11,6 +11,7 @@ import { mcp } from './mcp-command.js';
 import { demo } from './demo-command.js';
 import { listModels, pull } from './models-command.js';
 import { registerClassifierCommands } from './classifier-command.js';
+import { registerRouterCommands } from './router-command.js';
 import { registerContextCommands } from './context-command.js';
 import { PermissionRoles, parsePermissionRoles, printPermissions } from './permissions-command.js';
 import { createJwtAuth, writeJwtAuth } from './jwt-auth.js';
@@ -115,6 +116,7 @@ program
   });
 
 registerClassifierCommands(program);
+registerRouterCommands(program);
 registerContextCommands(program);
 
 const dlq = program.command('dlq').description('tasks that could not be run (dead letters), with the reason');

@@ -25,7 +25,7 @@ export {
   type TaskSubmissionInput,
 } from './messages/task.js';
 export { CacheReport, RetrievalReport, SubtaskRequest, WorkerResult, type SubtaskRequestInput } from './messages/subtask.js';
-export { CheckResult, JudgeRequest, Verdict, VerdictDecision, type JudgeRequestInput } from './messages/verdict.js';
+export { CheckResult, JudgeRequest, Verdict, VerdictDecision, VerdictFeedEntry, type JudgeRequestInput } from './messages/verdict.js';
 export { ProgressEvent, type ProgressEventType } from './messages/progress.js';
 export { QueueGroup, SUBJECT_ROOT, subjects, tenantOfSubject } from './subjects.js';
 export { DEFAULT_MAX_PAYLOAD_BYTES, Header } from './headers.js';

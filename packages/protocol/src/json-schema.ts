@@ -4,7 +4,7 @@ import { PipelineDefinition } from './messages/pipeline.js';
 import { ProgressEvent } from './messages/progress.js';
 import { SubtaskRequest, WorkerResult } from './messages/subtask.js';
 import { TaskAccepted, TaskQuery, TaskResult, TaskSubmission } from './messages/task.js';
-import { JudgeRequest, Verdict } from './messages/verdict.js';
+import { JudgeRequest, Verdict, VerdictFeedEntry } from './messages/verdict.js';
 
 /** Every message that travels on a subject, by the file name of its committed JSON Schema. */
 export const wireSchemas = {
@@ -17,6 +17,7 @@ export const wireSchemas = {
   'worker-result': WorkerResult,
   'judge-request': JudgeRequest,
   verdict: Verdict,
+  'verdict-feed-entry': VerdictFeedEntry,
   'progress-event': ProgressEvent,
   'error-reply': ErrorReply,
 } as const;

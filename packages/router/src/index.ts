@@ -22,3 +22,4 @@ export type { CrossValidationResult } from './cross-validation.js';
 export { aiq, bestQualityWithin, hullValue, upperHull, type CurvePoint } from './metrics/cost-quality-curve.js';
 export { averagePgr, callPerformanceThreshold, performanceGapRecovered, type GapPoint } from './metrics/routellm-metrics.js';
 export { policyGroup, replaySteps, trainCascadePolicy, type CascadePolicy, type CascadeTrainOptions, type PolicyStep, type ReplayOutcome } from './cascade-policy.js';
+export { ROUTER_BUCKET, ROUTER_KEY, RouterArtifact, RouterDocument, openRouterStore, routerFromDocument, type LearnedOutcome, type RouterStore } from './router-store.js';

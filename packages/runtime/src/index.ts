@@ -20,3 +20,4 @@ export { RecordWriter } from './record-writer.js';
 export { retryWhileUnavailable, watchReconnects, type ReconnectWatch, type RecoveryOptions } from './request-recovery.js';
 export { draftPlan, planDraftSchema, PLAN_SKILL, type DraftPlanOptions, type DraftedPlan } from './llm-planner.js';
 export { createRouterPolicy, type RouterPolicyOptions, type VerdictFeedback } from './router-policy.js';
+export { ROUTER_LEARNERS_QUEUE, syncRouter, type RouterSync, type RouterSyncOptions } from './router-sync.js';

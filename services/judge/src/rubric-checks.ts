@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { createLlmRubricCheck, type Check } from '@troupe/checks';
-import { createLlamaLanguageModel } from '@troupe/llama';
 import { RegistryConfig } from '@troupe/models';
-import { createProviderModel } from '@troupe/providers';
 import { createModelCatalog } from '@troupe/runtime';
 import { ErrorCode, TroupeError } from '@troupe/protocol';
 
@@ -22,6 +20,9 @@ export async function rubricChecks(env: RubricEnv, logger: Logger): Promise<Chec
   const ids = (env.TROUPE_JUDGE_MODEL ?? '').split(',').map((id) => id.trim()).filter(Boolean);
   if (ids.length === 0) return [];
   if (!env.TROUPE_MODELS_CONFIG) throw new TroupeError(ErrorCode.CONFIG_INVALID, 'TROUPE_JUDGE_MODEL needs TROUPE_MODELS_CONFIG: the registry the judge models come from');
+  // Loaded only when a judge model is configured: node-llama-cpp and the SDKs are slow to import.
+  const { createLlamaLanguageModel } = await import('@troupe/llama');
+  const { createProviderModel } = await import('@troupe/providers');
   const registry = RegistryConfig.parse(JSON.parse(readFileSync(env.TROUPE_MODELS_CONFIG, 'utf8')));
   const catalog = createModelCatalog(registry, {
     'llama-cpp': (config) => createLlamaLanguageModel(config, { logger, ...(env.TROUPE_MODELS_DIR ? { modelsDirectory: env.TROUPE_MODELS_DIR } : {}) }),

@@ -7,7 +7,7 @@ import { PipelineDefinition } from '@troupe/protocol';
 import { createKvBudgetLedger, taskScope } from '@troupe/budget';
 import { createKvIdempotency } from '@troupe/kv';
 import { RegistryConfig } from '@troupe/models';
-import { createRouterPolicy, hostPlanner } from '@troupe/runtime';
+import { createRouterPolicy, hostPlanner, syncRouter } from '@troupe/runtime';
 import { createRouter, loadRouter } from '@troupe/router';
 import { fileURLToPath } from 'node:url';
 import { CommonEnv, runService } from '@troupe/service-common';
@@ -37,6 +37,12 @@ const Env = CommonEnv.extend({
   TROUPE_ROUTER: z.string().optional(),
   /** `off`: no router; workers use their default model unless a node pins one. */
   TROUPE_ROUTING: z.enum(['router', 'off']).default('router'),
+  /**
+   * `kv`: route from the router deployed in NATS KV (`troupe router deploy`), watched, learning from the
+   * judge's verdict feed into KV, so every replica and a restarted planner share it (default when durable);
+   * `local`: the TROUPE_ROUTER file or the registry priors, learning in this process only.
+   */
+  TROUPE_ROUTER_STATE: z.enum(['kv', 'local']).optional(),
   /** Set each task's `budgetUsd` as a limit in the shared budget ledger (NATS KV) the workers reserve against. */
   TROUPE_BUDGETS: z.enum(['true', 'false']).default('true'),
 });
@@ -64,10 +70,14 @@ await runService({
         : env.TROUPE_ROUTER
           ? loadRouter(JSON.parse(readFileSync(env.TROUPE_ROUTER, 'utf8')), { models: registry.models })
           : createRouter({ models: registry.models });
-    const routing = router ? createRouterPolicy(router) : undefined;
+    const shared = router && (env.TROUPE_ROUTER_STATE ?? (durable ? 'kv' : 'local')) === 'kv'
+      ? await syncRouter({ connection, models: registry.models, logger, replicas })
+      : undefined;
+    const routing = shared ? { chooseModel: shared.chooseModel, onVerdict: undefined } : router ? createRouterPolicy(router) : undefined;
+    if (shared) logger.info({ routerVersion: shared.version() }, 'routing from the router in NATS KV');
     const service = await hostPlanner({
       ...(reference ? { referencePricing: reference.pricing } : {}),
-      ...(routing ? { chooseModel: routing.chooseModel, onVerdict: routing.onVerdict } : {}),
+      ...(routing ? { chooseModel: routing.chooseModel, ...(routing.onVerdict ? { onVerdict: routing.onVerdict } : {}) } : {}),
       ...(budgets ? { onTaskStart: async (task) => {
         if (task.budgetUsd !== undefined) await budgets.setLimit(taskScope(`${task.tenant}.${task.id}`), task.budgetUsd);
       } } : {}),
@@ -86,6 +96,7 @@ await runService({
       stop: async () => {
         // Stops pulling, drains for the grace period, then stores and gives back unfinished tasks.
         await service.stop(env.TROUPE_SHUTDOWN_GRACE_MS);
+        await shared?.stop();
         await queue?.dispose();
       },
     };

@@ -58,3 +58,11 @@ export const Verdict = z
   })
   .meta({ id: 'Verdict' });
 export type Verdict = z.infer<typeof Verdict>;
+
+/** What the judge publishes on `troupe.v1.internal.verdicts`: the verdict plus whose output it judged. */
+export const VerdictFeedEntry = Verdict.extend({
+  tenant: TenantId.optional(),
+  skill: z.string(),
+  model: z.string().optional(),
+}).meta({ id: 'VerdictFeedEntry' });
+export type VerdictFeedEntry = z.infer<typeof VerdictFeedEntry>;
