@@ -51,8 +51,22 @@ describe('the dashboard in a real browser: live DAG, economics and services from
       JSON.stringify({
         referenceModel: 'gpt-4o',
         models: [
-          { id: 'stories260k', provider: 'llama-cpp', path: 'stories260K.gguf', contextSize: 2048, capabilities: ['chat', 'json'], threads: 1, maxConcurrency: 2 },
-          { id: 'gpt-4o', provider: 'openai', model: 'gpt-4o', apiKeyEnv: 'TROUPE_TEST_UNSET_KEY', pricing: { inputPerMTok: 2.5, outputPerMTok: 10 } },
+          {
+            id: 'stories260k',
+            provider: 'llama-cpp',
+            path: 'stories260K.gguf',
+            contextSize: 2048,
+            capabilities: ['chat', 'json'],
+            threads: 1,
+            maxConcurrency: 2,
+          },
+          {
+            id: 'gpt-4o',
+            provider: 'openai',
+            model: 'gpt-4o',
+            apiKeyEnv: 'TROUPE_TEST_UNSET_KEY',
+            pricing: { inputPerMTok: 2.5, outputPerMTok: 10 },
+          },
         ],
       }),
     );
@@ -92,12 +106,18 @@ describe('the dashboard in a real browser: live DAG, economics and services from
     await page.goto(`${dashboard.url}#task/default/${taskId}`);
     await page.waitForSelector('#live.on');
     await watchNodeStates(page);
-    const accepted = await client.submit({ id: taskId, pipeline: 'extract-logic-synthesis', input: 'Ada lives in Paris and wants a refund for a broken kettle.' });
+    const accepted = await client.submit({
+      id: taskId,
+      pipeline: 'extract-logic-synthesis',
+      input: 'Ada lives in Paris and wants a refund for a broken kettle.',
+    });
     const result = await client.result(accepted.taskId, { waitMs: 90_000 });
     expect(result.status, JSON.stringify(result.error)).toBe('completed');
 
     // Every node of the result is drawn with its model and verdict.
-    await page.waitForFunction((count) => document.querySelectorAll('[data-node][data-verdict="pass"]').length === count, result.nodes.length, { timeout: 30_000 });
+    await page.waitForFunction((count) => document.querySelectorAll('[data-node][data-verdict="pass"]').length === count, result.nodes.length, {
+      timeout: 30_000,
+    });
     for (const node of result.nodes) {
       const drawn = page.locator(`svg.dag [data-node="${node.nodeId}"]`);
       await expect(drawn.getAttribute('data-model')).resolves.toBe(node.model);
@@ -115,7 +135,10 @@ describe('the dashboard in a real browser: live DAG, economics and services from
     await page.screenshot({ path: join(artifacts, 'dashboard-task.png'), fullPage: true });
 
     // Two more tasks, without progress events: the task records alone carry them to the dashboard.
-    await Promise.all([client.run({ pipeline: 'extract-logic-synthesis', input: 'Bo in Lyon was charged twice.' }), client.run({ pipeline: 'extract-logic-synthesis', input: 'Cy asks for an invoice copy.' })]);
+    await Promise.all([
+      client.run({ pipeline: 'extract-logic-synthesis', input: 'Bo in Lyon was charged twice.' }),
+      client.run({ pipeline: 'extract-logic-synthesis', input: 'Cy asks for an invoice copy.' }),
+    ]);
     writeFileSync(join(artifacts, 'dashboard-snapshot.json'), JSON.stringify(dashboard.dashboard.snapshot(), null, 2));
     await page.goto(`${dashboard.url}#economics`);
     await page.waitForFunction(() => document.querySelectorAll('svg.cost-chart circle.point.actual').length >= 3, undefined, { timeout: 30_000 });
@@ -126,7 +149,9 @@ describe('the dashboard in a real browser: live DAG, economics and services from
     await page.screenshot({ path: join(artifacts, 'dashboard-economics.png'), fullPage: true });
 
     await page.goto(`${dashboard.url}#tasks`);
-    await page.waitForFunction(() => document.querySelectorAll('table.tasks tr[data-status="completed"]').length >= 3, undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelectorAll('table.tasks tr[data-status="completed"]').length >= 3, undefined, {
+      timeout: 30_000,
+    });
     await page.screenshot({ path: join(artifacts, 'dashboard-tasks.png'), fullPage: true });
 
     await page.goto(`${dashboard.url}#services`);

@@ -7,16 +7,31 @@ type Data = Record<string, unknown>;
 
 const numberOf = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
 const listOf = (value: unknown): string[] =>
-  Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : typeof value === 'string' && value ? value.split(',') : [];
+  Array.isArray(value)
+    ? value.filter((item): item is string => typeof item === 'string')
+    : typeof value === 'string' && value
+      ? value.split(',')
+      : [];
 
 /** One line per (service, endpoint), summed over the replicas that serve it. */
 export function statusRows(stats: readonly ServiceStats[], infos: readonly ServiceInfo[] = []): string[][] {
   const metadataModels = new Map(infos.map((info) => [info.id, listOf(info.metadata?.models)]));
-  const groups = new Map<string, { service: string; endpoint: string; subject: string; replicas: ServiceStats[]; requests: number; errors: number; p50: Array<[number, number]> }>();
+  const groups = new Map<
+    string,
+    { service: string; endpoint: string; subject: string; replicas: ServiceStats[]; requests: number; errors: number; p50: Array<[number, number]> }
+  >();
   for (const replica of stats) {
     for (const endpoint of replica.endpoints ?? []) {
       const key = `${replica.name}\u0000${endpoint.name}`;
-      const group = groups.get(key) ?? { service: replica.name, endpoint: endpoint.name, subject: endpoint.subject, replicas: [], requests: 0, errors: 0, p50: [] };
+      const group = groups.get(key) ?? {
+        service: replica.name,
+        endpoint: endpoint.name,
+        subject: endpoint.subject,
+        replicas: [],
+        requests: 0,
+        errors: 0,
+        p50: [],
+      };
       group.replicas.push(replica);
       group.requests += endpoint.num_requests;
       group.errors += endpoint.num_errors;
@@ -77,13 +92,16 @@ export async function status(
       for (const entry of troupe) {
         write(`${entry.name} ${entry.id} v${entry.version} started ${entry.started}`);
         for (const endpoint of entry.endpoints ?? []) {
-          write(`  ${JSON.stringify({ endpoint: endpoint.name, requests: endpoint.num_requests, errors: endpoint.num_errors, ...(endpoint.data as object) })}`);
+          write(
+            `  ${JSON.stringify({ endpoint: endpoint.name, requests: endpoint.num_requests, errors: endpoint.num_errors, ...(endpoint.data as object) })}`,
+          );
         }
       }
       return troupe.length;
     }
     const header = ['service', 'replicas', 'endpoint', 'requests', 'errors', 'in-flight', 'p50', 'model'];
-    for (const line of formatTable(header, statusRows(troupe, infos), ['left', 'right', 'left', 'right', 'right', 'right', 'right', 'left'])) write(line);
+    for (const line of formatTable(header, statusRows(troupe, infos), ['left', 'right', 'left', 'right', 'right', 'right', 'right', 'left']))
+      write(line);
     return troupe.length;
   } finally {
     await connection.drain();

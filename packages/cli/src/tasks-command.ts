@@ -25,7 +25,18 @@ const clock = (at: number) => new Date(at).toISOString().slice(11, 19);
 /** One table row per task. */
 export function taskRow(task: TaskView): string[] {
   const done = task.nodes.filter((node) => node.status === 'succeeded' || node.status === 'skipped').length;
-  return [clock(task.startedAt), task.id, task.tenant, task.pipeline, task.status, `${done}/${task.nodes.length}`, formatUsd(task.costUsd), formatUsd(task.savingsUsd), formatMs(task.latencyMs), task.verdict ?? '–'];
+  return [
+    clock(task.startedAt),
+    task.id,
+    task.tenant,
+    task.pipeline,
+    task.status,
+    `${done}/${task.nodes.length}`,
+    formatUsd(task.costUsd),
+    formatUsd(task.savingsUsd),
+    formatMs(task.latencyMs),
+    task.verdict ?? '–',
+  ];
 }
 
 /**
@@ -35,7 +46,11 @@ export function taskRow(task: TaskView): string[] {
 export async function tasksCommand(options: TasksCommandOptions): Promise<number> {
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const limit = options.limit ?? 20;
-  const connection = await connectNats({ servers: options.natsUrl, maxReconnectAttempts: options.watch ? -1 : 0, ...(options.credsFile ? { credsFile: options.credsFile } : {}) });
+  const connection = await connectNats({
+    servers: options.natsUrl,
+    maxReconnectAttempts: options.watch ? -1 : 0,
+    ...(options.credsFile ? { credsFile: options.credsFile } : {}),
+  });
   const board = new TaskBoard(Math.max(limit, 500));
   const visible = () => board.tasks(options.tenant).slice(0, limit);
   try {

@@ -3,13 +3,15 @@ import { formatMs, formatTable, formatUsd } from './text-table.js';
 
 describe('formatTable', () => {
   it('pads every column to its widest cell and right-aligns numbers', () => {
-    const lines = formatTable(['service', 'requests'], [['troupe-judge', '12'], ['troupe-planner', '3']], ['left', 'right']);
-    expect(lines).toEqual([
-      'service         requests',
-      '──────────────  ────────',
-      'troupe-judge          12',
-      'troupe-planner         3',
-    ]);
+    const lines = formatTable(
+      ['service', 'requests'],
+      [
+        ['troupe-judge', '12'],
+        ['troupe-planner', '3'],
+      ],
+      ['left', 'right'],
+    );
+    expect(lines).toEqual(['service         requests', '──────────────  ────────', 'troupe-judge          12', 'troupe-planner         3']);
   });
 
   it('counts "→" as one column', () => {

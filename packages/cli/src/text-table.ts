@@ -21,7 +21,11 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
       })
       .join('  ')
       .trimEnd();
-  return [line(header), widths.map((width) => '─'.repeat(width)).join('  '), ...rows.map((row) => line(header.map((_, column) => row[column] ?? '')))];
+  return [
+    line(header),
+    widths.map((width) => '─'.repeat(width)).join('  '),
+    ...rows.map((row) => line(header.map((_, column) => row[column] ?? ''))),
+  ];
 }
 
 /** Dollars with enough digits for the fractions of a cent local models cost. */

@@ -2,7 +2,10 @@
 'use strict';
 (function () {
   const { esc, usd } = window.TroupeCharts;
-  const W = 250, H = 132, GAP_X = 70, GAP_Y = 24;
+  const W = 250,
+    H = 132,
+    GAP_X = 70,
+    GAP_Y = 24;
 
   /** Depth of each node: the longest path from a root, so every edge points right. */
   function depths(nodes) {
@@ -38,10 +41,16 @@
   const STATUS_TEXT = { pending: 'pending', running: 'running', judging: 'judging', succeeded: 'done', failed: 'failed', skipped: 'skipped' };
 
   function nodeBox(node, p) {
-    const models = node.models.length > 1 ? node.models.join(' → ') : node.model ?? '–';
+    const models = node.models.length > 1 ? node.models.join(' → ') : (node.model ?? '–');
     const verdict = node.verdict ?? (node.status === 'skipped' ? 'skipped' : '…');
     const line = (y, text, cls = '') => `<text class="${cls}" x="${p.x + 14}" y="${p.y + y}">${text}</text>`;
-    const title = [node.id, `skill ${node.skill}`, `models ${models}`, ...(node.reasons.length ? ['reasons:', ...node.reasons] : []), ...(node.error ? [node.error] : [])].join('\n');
+    const title = [
+      node.id,
+      `skill ${node.skill}`,
+      `models ${models}`,
+      ...(node.reasons.length ? ['reasons:', ...node.reasons] : []),
+      ...(node.error ? [node.error] : []),
+    ].join('\n');
     return `<g class="node ${esc(node.status)}" data-node="${esc(node.id)}" data-status="${esc(node.status)}" data-model="${esc(node.model ?? '')}" data-verdict="${esc(node.verdict ?? '')}">
       <title>${esc(title)}</title>
       <rect x="${p.x}" y="${p.y}" width="${W}" height="${H}" rx="10"/>
@@ -66,8 +75,13 @@
         node.dependsOn
           .filter((parent) => at.has(parent))
           .map((parent) => {
-            const from = at.get(parent), to = at.get(node.id);
-            const x1 = from.x + W, y1 = from.y + H / 2, x2 = to.x - 6, y2 = to.y + H / 2, mid = (x1 + x2) / 2;
+            const from = at.get(parent),
+              to = at.get(node.id);
+            const x1 = from.x + W,
+              y1 = from.y + H / 2,
+              x2 = to.x - 6,
+              y2 = to.y + H / 2,
+              mid = (x1 + x2) / 2;
             return `<path class="edge" d="M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}" marker-end="url(#arrow)"/>`;
           }),
       )

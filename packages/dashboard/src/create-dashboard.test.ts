@@ -48,13 +48,37 @@ describe('the dashboard over a real nats-server', () => {
     const base = new URL(served.url).origin;
 
     // Events of two tenants, a record written after the dashboard started, a dead letter.
-    connection.publish('troupe.v1.acme.events.t1', encode({ type: 'plan.ready', taskId: 't1', at: 1, nodes: [{ id: 'a', skill: 'extract', dependsOn: [] }] }));
+    connection.publish(
+      'troupe.v1.acme.events.t1',
+      encode({ type: 'plan.ready', taskId: 't1', at: 1, nodes: [{ id: 'a', skill: 'extract', dependsOn: [] }] }),
+    );
     connection.publish('troupe.v1.acme.events.t1', encode({ type: 'node.started', taskId: 't1', at: 2, nodeId: 'a', attempt: 1, model: 'small' }));
     connection.publish('troupe.v1.other.events.t2', encode({ type: 'task.accepted', taskId: 't2', at: 3 }));
     connection.publish('troupe.v1.acme.events.t1', new TextEncoder().encode('{not json')); // ignored, not a crash
     const kv = await new Kvm(connection).create('troupe_tasks', { history: 1 });
-    await kv.put('acme.t3', JSON.stringify({ task: { id: 't3', tenant: 'acme' }, pipelineName: 'p', startedAt: 5, status: 'completed', nodes: {}, result: { status: 'completed', nodes: [], costUsd: 0.5, savingsUsd: 1.5, latencyMs: 9 } }));
-    connection.publish('troupe.v1.acme.tasks.dead', encode({ tenant: 'acme', taskId: 't9', reason: { code: 'UNKNOWN_PIPELINE', message: 'no pipeline "x"' }, deliveries: 1, queueSequence: 4, deadAt: 7, message: {} }));
+    await kv.put(
+      'acme.t3',
+      JSON.stringify({
+        task: { id: 't3', tenant: 'acme' },
+        pipelineName: 'p',
+        startedAt: 5,
+        status: 'completed',
+        nodes: {},
+        result: { status: 'completed', nodes: [], costUsd: 0.5, savingsUsd: 1.5, latencyMs: 9 },
+      }),
+    );
+    connection.publish(
+      'troupe.v1.acme.tasks.dead',
+      encode({
+        tenant: 'acme',
+        taskId: 't9',
+        reason: { code: 'UNKNOWN_PIPELINE', message: 'no pipeline "x"' },
+        deliveries: 1,
+        queueSequence: 4,
+        deadAt: 7,
+        message: {},
+      }),
+    );
     await until(() => {
       const snapshot = served.dashboard.snapshot();
       return snapshot.tasks.length === 3 && snapshot.deadLetters.length === 1;

@@ -40,10 +40,11 @@ export interface Dashboard extends AsyncDisposable {
 }
 
 /** The client: plain scripts and a stylesheet, read once; no bundler, no CDN. */
-const ASSET_NAMES = ['app.js', 'charts.js', 'dag.js', 'app.css'] as const;
+const ASSET_NAMES = ['app.js', 'charts.js', 'dag.js', 'app.css', 'charts.css'] as const;
 const asset = (name: string) => readFileSync(new URL(`../assets/${name}`, import.meta.url), 'utf8');
 const SECURITY_HEADERS = {
-  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'",
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-store',
@@ -62,7 +63,10 @@ const SECURITY_HEADERS = {
  */
 export function createDashboard(options: DashboardOptions): Dashboard {
   if (options.requireToken && !accessConfigured(options)) {
-    throw new TroupeError(ErrorCode.CONFIG_INVALID, 'the dashboard listens beyond 127.0.0.1: give it a token (TROUPE_DASHBOARD_TOKEN) or tenant keys');
+    throw new TroupeError(
+      ErrorCode.CONFIG_INVALID,
+      'the dashboard listens beyond 127.0.0.1: give it a token (TROUPE_DASHBOARD_TOKEN) or tenant keys',
+    );
   }
   const requireCredential = Boolean(options.requireToken) || Boolean(options.token);
   const logger = options.logger ?? silentLogger;
@@ -126,7 +130,13 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       const name = path.slice('/assets/'.length);
       const body = assets.get(name as (typeof ASSET_NAMES)[number]);
       if (body === undefined) response.writeHead(404, SECURITY_HEADERS).end();
-      else response.writeHead(200, { ...SECURITY_HEADERS, 'content-type': name.endsWith('.js') ? 'text/javascript; charset=utf-8' : 'text/css; charset=utf-8' }).end(body);
+      else
+        response
+          .writeHead(200, {
+            ...SECURITY_HEADERS,
+            'content-type': name.endsWith('.js') ? 'text/javascript; charset=utf-8' : 'text/css; charset=utf-8',
+          })
+          .end(body);
       return true;
     }
     if (!viewer) {

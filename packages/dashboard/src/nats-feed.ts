@@ -84,7 +84,9 @@ export function startNatsFeed(options: NatsFeedOptions): NatsFeed {
     });
     onChange();
   };
-  subscriptions.push(connection.subscribe(`${SUBJECT_ROOT}.*.tasks.dead`, { callback: (error, message) => (error ? undefined : addLetter(message)) }));
+  subscriptions.push(
+    connection.subscribe(`${SUBJECT_ROOT}.*.tasks.dead`, { callback: (error, message) => (error ? undefined : addLetter(message)) }),
+  );
 
   const readDeadLetters = async () => {
     try {

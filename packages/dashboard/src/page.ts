@@ -38,6 +38,7 @@ export function renderPage(snapshot: DashboardSnapshot, base: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Troupe dashboard</title>
 <link rel="stylesheet" href="${base}/assets/app.css">
+<link rel="stylesheet" href="${base}/assets/charts.css">
 </head>
 <body>
 <header class="top">

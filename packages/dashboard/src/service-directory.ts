@@ -6,7 +6,11 @@ type Data = Record<string, unknown>;
 
 const numberOf = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
 const stringsOf = (value: unknown): string[] =>
-  Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : typeof value === 'string' && value ? value.split(',') : [];
+  Array.isArray(value)
+    ? value.filter((item): item is string => typeof item === 'string')
+    : typeof value === 'string' && value
+      ? value.split(',')
+      : [];
 
 /**
  * Every Troupe service replica that answers the ADR-32 `$SRV.INFO` and `$SRV.STATS` requests: the

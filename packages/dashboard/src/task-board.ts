@@ -1,10 +1,7 @@
 import type { ProgressEvent } from '@troupe/protocol';
+import { LOCAL_PROVIDERS, RANK, asStatus, asTaskStatus, emptyNode, finalVerdict } from './node-states.js';
 import type { NodeView, NodeViewStatus, TaskView } from './views.js';
 import type { NodeCallWire, RecordNode, ResultNode, TaskRecordWire } from './wire.js';
-
-/** Order of a node's states within one attempt: an older message never moves a node back. */
-const RANK: Record<NodeViewStatus, number> = { pending: 0, running: 1, judging: 2, succeeded: 3, failed: 3, skipped: 3 };
-const LOCAL_PROVIDERS = new Set(['llama-cpp', 'echo', 'template', 'cache']);
 
 /** One model call seen on a node, for the economics view. */
 export interface CallSample {
@@ -17,14 +14,6 @@ export interface CallSample {
   tier: string;
   at: number;
   verdict?: string;
-}
-
-function emptyNode(id: string, skill = '?', dependsOn: string[] = []): NodeView {
-  return { id, skill, dependsOn, status: 'pending', models: [], attempts: 0, escalations: 0, tokensIn: 0, tokensOut: 0, cachedTokens: 0, cacheHits: 0, costUsd: 0, reasons: [] };
-}
-
-function asStatus(status: string): NodeViewStatus {
-  return (['pending', 'running', 'judging', 'succeeded', 'failed', 'skipped'] as const).find((known) => known === status) ?? 'running';
 }
 
 /**
@@ -111,7 +100,17 @@ export class TaskBoard {
     const calls = this.#calls.get(taskKey) ?? new Map<string, CallSample>();
     this.#calls.set(taskKey, calls);
     const existing = calls.get(`${node.id}.${attempt}`);
-    calls.set(`${node.id}.${attempt}`, { ...existing, taskId: task.id, tenant: task.tenant, nodeId: node.id, skill: node.skill, attempt, model, tier, at: existing?.at ?? at });
+    calls.set(`${node.id}.${attempt}`, {
+      ...existing,
+      taskId: task.id,
+      tenant: task.tenant,
+      nodeId: node.id,
+      skill: node.skill,
+      attempt,
+      model,
+      tier,
+      at: existing?.at ?? at,
+    });
   }
 
   /** A node's recorded call list is the whole truth about its calls: it replaces what events added. */
@@ -129,7 +128,14 @@ export class TaskBoard {
       const tier = this.#tiers.get(call.model) ?? (call.costUsd > 0 ? 'frontier' : 'local');
       const at = previous.find(([, sample]) => sample.attempt === call.attempt)?.[1].at ?? task.updatedAt;
       all.set(`${node.id}.${call.attempt}.${index}`, {
-        taskId: task.id, tenant: task.tenant, nodeId: node.id, skill: node.skill, attempt: call.attempt, model: call.model, tier, at,
+        taskId: task.id,
+        tenant: task.tenant,
+        nodeId: node.id,
+        skill: node.skill,
+        attempt: call.attempt,
+        model: call.model,
+        tier,
+        at,
         ...(call.decision ? { verdict: call.decision } : {}),
       });
     });
@@ -223,7 +229,8 @@ export class TaskBoard {
     task.pipeline = record.pipelineName ?? record.task.pipeline ?? task.pipeline;
     if (record.startedAt > 0) task.startedAt = record.startedAt;
     if (record.traceId) task.traceId = record.traceId;
-    if (task.status !== 'completed' && task.status !== 'failed') task.status = record.status === 'queued' ? 'queued' : (asTaskStatus(record.status) ?? task.status);
+    if (task.status !== 'completed' && task.status !== 'failed')
+      task.status = record.status === 'queued' ? 'queued' : (asTaskStatus(record.status) ?? task.status);
     for (const planned of record.pipeline?.nodes ?? []) {
       const node = this.#node(task, planned.id);
       node.skill = planned.skill;
@@ -288,15 +295,4 @@ export class TaskBoard {
     if (report.calls?.length) this.#applyCalls(task, node, report.calls, { model: report.model, provider: report.provider });
     else if (report.model && attempts > 0) this.#recordCall(task, node, attempts, report.model, task.updatedAt, report.provider, report.costUsd);
   }
-}
-
-function asTaskStatus(status: string): TaskView['status'] | undefined {
-  return (['queued', 'running', 'completed', 'failed'] as const).find((known) => known === status);
-}
-
-/** `pass` when every node that ran passed; otherwise the first node's other decision. */
-function finalVerdict(task: TaskView): string | undefined {
-  const judged = task.nodes.filter((node) => node.status !== 'skipped' && node.verdict);
-  if (judged.length === 0) return undefined;
-  return judged.find((node) => node.verdict !== 'pass')?.verdict ?? 'pass';
 }

@@ -68,9 +68,16 @@ export type ResultNode = z.infer<typeof ResultNode>;
 
 /** A TaskRecord as stored by the planner (`<tenant>.<taskId>` → JSON). */
 export const TaskRecordWire = z.looseObject({
-  task: z.looseObject({ id: z.string(), tenant: z.string().default('default'), pipeline: z.string().optional(), metadata: z.record(z.string(), z.string()).optional() }),
+  task: z.looseObject({
+    id: z.string(),
+    tenant: z.string().default('default'),
+    pipeline: z.string().optional(),
+    metadata: z.record(z.string(), z.string()).optional(),
+  }),
   pipelineName: z.string().optional(),
-  pipeline: z.looseObject({ nodes: z.array(z.looseObject({ id: z.string(), skill: z.string(), dependsOn: z.array(z.string()).default([]) })) }).optional(),
+  pipeline: z
+    .looseObject({ nodes: z.array(z.looseObject({ id: z.string(), skill: z.string(), dependsOn: z.array(z.string()).default([]) })) })
+    .optional(),
   startedAt: z.number().default(0),
   updatedAt: z.number().optional(),
   status: z.string(),
