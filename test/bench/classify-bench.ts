@@ -50,7 +50,7 @@ const directory = mkdtempSync(join(tmpdir(), 'troupe-classify-bench-'));
 const registry = join(directory, 'models.json');
 writeFileSync(
   registry,
-  JSON.stringify({ models: [embedding, { id: 'classifier', provider: 'classifier', skills: ['classify'], classifier: { name: 'bench', embeddingModel: embedding.id } }] }),
+  JSON.stringify({ models: [embedding, { id: 'classifier', provider: 'classifier', skills: ['classify'], capabilities: ['json'], classifier: { name: 'bench', embeddingModel: embedding.id } }] }),
 );
 const pipelines = join(directory, 'pipelines.json');
 writeFileSync(pipelines, JSON.stringify([{ name: 'classify-only', nodes: [{ id: 'classify', skill: 'classify', model: 'classifier', checks: ['schema'] }] }]));

@@ -43,8 +43,8 @@ describe('a classifier trained with the CLI, deployed to NATS KV, served and hot
       JSON.stringify({
         models: [
           embedding,
-          { id: 'triage-classifier', provider: 'classifier', skills: ['classify'], classifier: { name: 'triage', embeddingModel: embedding.id, outputField: 'category' } },
-          { id: 'tiny-classifier', provider: 'classifier', skills: ['classify'], classifier: { name: 'tiny', embeddingModel: embedding.id } },
+          { id: 'triage-classifier', provider: 'classifier', skills: ['classify'], capabilities: ['json'], classifier: { name: 'triage', embeddingModel: embedding.id, outputField: 'category' } },
+          { id: 'tiny-classifier', provider: 'classifier', skills: ['classify'], capabilities: ['json'], classifier: { name: 'tiny', embeddingModel: embedding.id } },
         ],
       }),
     );

@@ -8,3 +8,4 @@ export { chooseThreshold, type ScoredPrediction, type ThresholdChoice } from './
 export { embedTexts } from './embed-texts.js';
 export { trainClassifier, trainFromEmbeddings, type EmbeddedRows, type TrainClassifierOptions } from './train-classifier.js';
 export { checkTrainingRows, parseTrainingRows, TrainingRow } from './training-rows.js';
+export { escalationRows, type EscalationRowOptions } from './escalation-rows.js';

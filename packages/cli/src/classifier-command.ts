@@ -1,10 +1,11 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { openClassifierStore, parseClassifierArtifact, parseTrainingRows, trainClassifier, type ClassifierArtifact } from '@troupe/classify';
+import { escalationRows, openClassifierStore, parseClassifierArtifact, parseTrainingRows, trainClassifier, type ClassifierArtifact } from '@troupe/classify';
 import { createLlamaEmbeddingModel, resolveModelsDirectory } from '@troupe/llama';
 import { RegistryConfig } from '@troupe/models';
 import { ErrorCode, TroupeError } from '@troupe/protocol';
+import { listTaskRecords } from '@troupe/durability';
 import { connectNats } from '@troupe/transport';
 import { resolveNatsUrl } from './nats-target.js';
 
@@ -92,7 +93,40 @@ export async function showClassifierCommand(name: string, options: { natsUrl: st
   }
 }
 
-/** Adds `troupe classifier train|deploy|show` to the program. */
+/** `troupe classifier export`: escalated inputs with the label the judge finally passed, as training rows. */
+export async function exportEscalationsCommand(options: {
+  natsUrl: string;
+  model: string[];
+  outputField?: string;
+  textField?: string;
+  tenant?: string;
+  out?: string;
+  write?: (line: string) => void;
+}): Promise<number> {
+  const write = options.write ?? stdout;
+  const connection = await connectNats({ servers: options.natsUrl, maxReconnectAttempts: 0 });
+  try {
+    const records = await listTaskRecords({ connection, ...(options.tenant ? { tenant: options.tenant } : {}) });
+    const rows = escalationRows(records, {
+      classifierModels: options.model,
+      ...(options.outputField ? { outputField: options.outputField } : {}),
+      ...(options.textField ? { textField: options.textField } : {}),
+    });
+    const lines = rows.map((row) => JSON.stringify(row));
+    if (options.out) {
+      // Appending keeps the labelled rows already there: export, then `train --data` the same file.
+      if (lines.length > 0) appendFileSync(options.out, `${lines.join('\n')}\n`);
+      process.stderr.write(`${rows.length} escalated rows from ${records.length} task records appended to ${options.out}\n`);
+    } else {
+      for (const line of lines) write(line);
+    }
+    return rows.length;
+  } finally {
+    await connection.drain();
+  }
+}
+
+/** Adds `troupe classifier train|deploy|show|export` to the program. */
 export function registerClassifierCommands(program: Command): void {
   const classifier = program.command('classifier').description('fast classifiers: embeddings plus a trained head, with a confidence threshold for escalation');
   classifier
@@ -126,5 +160,17 @@ export function registerClassifierCommands(program: Command): void {
     .option('--json', 'print JSON', false)
     .action(async (name: string, options: { nats?: string; json: boolean }) => {
       await showClassifierCommand(name, { natsUrl: resolveNatsUrl(options.nats), json: options.json });
+    });
+  classifier
+    .command('export')
+    .description('inputs a classifier escalated, with the label the judge finally passed, as {"text","label"} rows to retrain on')
+    .requiredOption('--model <id...>', 'registry id(s) of the classifier model(s)')
+    .option('--output-field <field>', 'output field with the label', 'label')
+    .option('--text-field <path>', 'dot path of the text in the task input (default: its first string)')
+    .option('--tenant <id>', 'only this tenant')
+    .option('--out <rows.jsonl>', 'append to this file (default: print)')
+    .option('--nats <url>', 'NATS server')
+    .action(async (options: { model: string[]; outputField: string; textField?: string; tenant?: string; out?: string; nats?: string }) => {
+      await exportEscalationsCommand({ ...options, natsUrl: resolveNatsUrl(options.nats) });
     });
 }

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { Logger } from 'pino';
 import { createClassifierModel, openClassifierSource } from '@troupe/classify';
@@ -10,6 +11,8 @@ export interface ClassifierFactoryOptions {
   connection: NatsConnection;
   registry: RegistryConfig;
   modelsDir: string | undefined;
+  /** Relative `classifier.file` paths are resolved against this directory (the registry file's). */
+  registryDir: string;
   logger: Logger;
 }
 
@@ -33,7 +36,7 @@ export function classifierFactory(options: ClassifierFactoryOptions): ModelFacto
     const embedder = await createLlamaEmbeddingModel(embedding, { logger, ...(options.modelsDir ? { modelsDirectory: options.modelsDir } : {}) });
     const source = await openClassifierSource({
       ...(settings.name ? { name: settings.name } : {}),
-      ...(settings.file ? { file: settings.file } : {}),
+      ...(settings.file ? { file: resolve(options.registryDir, settings.file) } : {}),
       connection: options.connection,
       onVersion: (classifier) => logger.info({ classifier: classifier.name, version: classifier.version }, 'classifier version loaded'),
     });
