@@ -27,9 +27,14 @@ export async function hostJudge(options: JudgeHostOptions): Promise<TroupeServic
   const defaultChecks = options.defaultChecks ?? checks.map((check) => check.name).filter((name) => name === 'schema' || name === 'pii' || name === 'degeneration');
   const totals = { verdicts: 0, passed: 0, failed: 0 };
 
+  // The transport's per-request signal (aborted at the caller's deadline), by request object.
+  const callerSignals = new WeakMap<JudgeRequest, AbortSignal>();
   const machine = judgeMachine.provide({
     actors: {
-      runChecks: fromPromise(async ({ input, signal }) => {
+      runChecks: fromPromise(async ({ input, signal: actorSignal }) => {
+        // Checks stop at the caller's deadline or when it gives up, not only when the actor stops.
+        const caller = callerSignals.get(input);
+        const signal = caller ? AbortSignal.any([actorSignal, caller]) : actorSignal;
         const wanted = input.checks ?? defaultChecks;
         const unknown = wanted.filter((name) => !checks.some((check) => check.name === name));
         const selected = checks.filter((check) => wanted.includes(check.name));
@@ -73,7 +78,8 @@ export async function hostJudge(options: JudgeHostOptions): Promise<TroupeServic
         queue: QueueGroup.judge,
         schema: JudgeRequest,
         spanName: 'troupe.judge.verify',
-        handle: async (request: JudgeRequest) => {
+        handle: async (request: JudgeRequest, context) => {
+          callerSignals.set(request, context.signal);
           const actor = createActor(machine, { input: { request, policy: options.policy ?? defaultVerdictPolicy } }).start();
           const verdict = await toPromise(actor);
           totals.verdicts += 1;
