@@ -68,23 +68,28 @@ describe('code skills in the worker service and a foreign-language worker, separ
       }),
     );
     [worker, foreign] = await Promise.all([
-      launchService('worker', {
-        TROUPE_NATS_URL: server.url,
-        TROUPE_MODELS_CONFIG: registry,
-        TROUPE_SKILLS: 'generate,expert',
-        TROUPE_SKILLS_MODULE: skillsModule,
-        TROUPE_SKILL_TOOLS: 'expert:refund-rule',
-        FAKE_OPENAI_KEY: openai.apiKey,
-        TROUPE_DEFAULT_MODEL: 'echo-small',
-        TROUPE_WORKER_ID: 'code-worker-1',
-      }),
+      launchService(
+        'worker',
+        {
+          TROUPE_NATS_URL: server.url,
+          TROUPE_MODELS_CONFIG: registry,
+          TROUPE_SKILLS: 'generate,expert',
+          TROUPE_SKILLS_MODULE: skillsModule,
+          TROUPE_SKILL_TOOLS: 'expert:refund-rule',
+          FAKE_OPENAI_KEY: openai.apiKey,
+          TROUPE_DEFAULT_MODEL: 'echo-small',
+          TROUPE_WORKER_ID: 'code-worker-1',
+        },
+        // The worker transpiles its whole graph with tsx on start: slow when the suite shares 2 cores.
+        { readyTimeoutMs: 90_000 },
+      ),
       startForeignWorker(server.url),
     ]);
     python = await startForeignWorker(server.url, ['python3', pythonWorker]);
     connection = await connectNats({ servers: server.url });
     // Planner and judge in this process; every skill lives in another process.
     troupe = await createTroupe({ connection, roles: ['planner', 'judge'] });
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await troupe?.stop();
