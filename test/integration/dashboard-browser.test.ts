@@ -80,8 +80,13 @@ describe('the dashboard in a real browser: live DAG, economics and services from
       TROUPE_TRACES: `file:${join(directory, 'spans.jsonl')}`,
     };
     [services, dashboard, browser] = await Promise.all([
-      // Ready within seconds on an idle machine; the margin is for a loaded CI box.
-      Promise.all((['judge', 'worker', 'planner'] as const).map((name) => launchService(name, env, { readyTimeoutMs: 90_000 }))),
+      // The planner last, so it finds the worker's skills; ready within seconds on an idle machine,
+      // the margin is for a loaded CI box.
+      (async () => {
+        const launch = (name: 'judge' | 'worker' | 'planner') => launchService(name, env, { readyTimeoutMs: 90_000 });
+        const first = await Promise.all([launch('judge'), launch('worker')]);
+        return [...first, await launch('planner')];
+      })(),
       serveDashboard({ natsUrl: server.url }),
       chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
     ]);
