@@ -86,7 +86,12 @@ async function measureMode(mode: 'memory' | 'durable') {
     const client = createTroupeClient({ connection, timeoutMs: 120_000 });
     const single = await sequential(client, 'noop', sequentialCount);
     const loaded = await throughput(client, 'noop', concurrentCount);
-    const chain = values.chain ? { sequential_ms: percentile(await sequential(client, 'noop-chain', Math.min(sequentialCount, 500)), 50), ...(await throughput(client, 'noop-chain', Math.min(concurrentCount, 2_000))) } : undefined;
+    const chain = values.chain
+      ? {
+          sequential_ms: percentile(await sequential(client, 'noop-chain', Math.min(sequentialCount, 500)), 50),
+          ...(await throughput(client, 'noop-chain', Math.min(concurrentCount, 2_000))),
+        }
+      : undefined;
     const rawP50 = percentile(rtts, 50);
     const taskP50 = percentile(single, 50);
     return {

@@ -27,7 +27,12 @@ describe('two planner replicas sharing idempotency keys in NATS KV', () => {
       connections.push(connection);
       return connection;
     };
-    workers = await createTroupe({ connection: await connect(), models: { models: [{ id: 'echo-small', provider: 'echo' }] }, pipelines, roles: ['worker', 'judge'] });
+    workers = await createTroupe({
+      connection: await connect(),
+      models: { models: [{ id: 'echo-small', provider: 'echo' }] },
+      pipelines,
+      roles: ['worker', 'judge'],
+    });
     for (let index = 0; index < 2; index += 1) {
       const connection = await connect();
       replicas.push(await hostPlanner({ connection, pipelines, idempotency: await createKvIdempotency({ connection }) }));
@@ -46,7 +51,12 @@ describe('two planner replicas sharing idempotency keys in NATS KV', () => {
   });
 
   const run = (key: string, input: string) =>
-    requestJson(client, subjects.taskRun('default'), { pipeline: 'one-step', input }, { timeoutMs: 15_000, idempotencyKey: key }) as Promise<TaskResult>;
+    requestJson(
+      client,
+      subjects.taskRun('default'),
+      { pipeline: 'one-step', input },
+      { timeoutMs: 15_000, idempotencyKey: key },
+    ) as Promise<TaskResult>;
 
   it('answers the same key with the same reply from either replica, and runs the task once', async () => {
     const replies = await Promise.all(Array.from({ length: 16 }, () => run('order-42', 'refund order 42')));

@@ -114,8 +114,15 @@ export async function createKvNodeLedger(options: KvNodeLedgerOptions): Promise<
    */
   async function complete(key: string, result: WorkerResult, claimed: Claim, until: number): Promise<WorkerResult | typeof NOT_STORED> {
     let expected = claimed.revision;
-    let base: NodeAttemptEntry = { state: 'done', worker: options.workerId, leaseUntil: 0, result, executions: claimed.executions, starts: claimed.starts };
-    for (let tries = 0, failures = 0; tries < 20; ) {
+    let base: NodeAttemptEntry = {
+      state: 'done',
+      worker: options.workerId,
+      leaseUntil: 0,
+      result,
+      executions: claimed.executions,
+      starts: claimed.starts,
+    };
+    for (let tries = 0, failures = 0; tries < 20;) {
       try {
         const written = await attempts.write(key, { ...base, executions: base.executions + 1 }, expected);
         if (written.ok) return base.result ?? result;
@@ -135,7 +142,10 @@ export async function createKvNodeLedger(options: KvNodeLedgerOptions): Promise<
       if (!current) return result;
       expected = current.revision;
       // The first stored result wins, so every replica replays the same output.
-      base = current.value.state === 'done' ? current.value : { ...base, executions: current.value.executions, starts: current.value.starts ?? claimed.starts };
+      base =
+        current.value.state === 'done'
+          ? current.value
+          : { ...base, executions: current.value.executions, starts: current.value.starts ?? claimed.starts };
     }
     return base.result ?? result;
   }
@@ -164,7 +174,13 @@ export async function createKvNodeLedger(options: KvNodeLedgerOptions): Promise<
         result = await execute();
       } catch (error) {
         // Let a retry of this attempt run at once instead of waiting out our lease.
-        const released: NodeAttemptEntry = { state: 'running', worker: options.workerId, leaseUntil: 0, executions: claimed.executions, starts: claimed.starts };
+        const released: NodeAttemptEntry = {
+          state: 'running',
+          worker: options.workerId,
+          leaseUntil: 0,
+          executions: claimed.executions,
+          starts: claimed.starts,
+        };
         await attempts.write(key, released, claimed.revision).catch(() => undefined);
         throw error;
       }
@@ -174,7 +190,9 @@ export async function createKvNodeLedger(options: KvNodeLedgerOptions): Promise<
 }
 
 /** Opens (creating if needed) the node-results bucket. */
-export function openNodeResultsBucket(options: Pick<KvNodeLedgerOptions, 'connection' | 'bucket' | 'retentionMs' | 'replicas'>): Promise<KvBucket<NodeAttemptEntry>> {
+export function openNodeResultsBucket(
+  options: Pick<KvNodeLedgerOptions, 'connection' | 'bucket' | 'retentionMs' | 'replicas'>,
+): Promise<KvBucket<NodeAttemptEntry>> {
   return openKvBucket({
     connection: options.connection,
     bucket: options.bucket ?? DurableResource.nodeResultsBucket,

@@ -1,4 +1,13 @@
-export { openKvBucket, kvBucketOf, type KvBucket, type KvBucketOptions, type KvChangeListener, type KvValue, type KvWatch, type KvWriteResult } from './kv-bucket.js';
+export {
+  openKvBucket,
+  kvBucketOf,
+  type KvBucket,
+  type KvBucketOptions,
+  type KvChangeListener,
+  type KvValue,
+  type KvWatch,
+  type KvWriteResult,
+} from './kv-bucket.js';
 export { decodeKvKey, encodeKvKey, kvKey } from './kv-key.js';
 export { isKvConflict } from './kv-conflict.js';
 export { jitteredBackoff } from './jittered-backoff.js';

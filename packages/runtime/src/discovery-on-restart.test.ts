@@ -46,7 +46,9 @@ describe('a planner that has just started, before it has heard from any worker',
   it('once discovery has settled, a skill nobody serves still fails fast with UNKNOWN_SKILL', async () => {
     const client = createTroupeClient({ connection: plannerConnection });
     const started = Date.now();
-    const error = await client.run({ plan: { name: 'p', nodes: [{ id: 'a', skill: 'teleport' }] }, input: 1 }, { timeoutMs: 10_000 }).catch((caught: unknown) => caught);
+    const error = await client
+      .run({ plan: { name: 'p', nodes: [{ id: 'a', skill: 'teleport' }] }, input: 1 }, { timeoutMs: 10_000 })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TroupeError);
     expect((error as TroupeError).code).toBe('UNKNOWN_SKILL');
     expect(Date.now() - started).toBeLessThan(2_000);

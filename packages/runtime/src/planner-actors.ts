@@ -78,7 +78,9 @@ export function providePlannerActors(host: PlannerActorHost): typeof plannerMach
           output: input.result.output,
           ...(input.node.outputSchema ? { outputSchema: input.node.outputSchema } : {}),
           // Facts are checked against what the worker was shown: the retrieved chunks, then the node's input.
-          context: [input.result.retrieval?.context, typeof input.input === 'string' ? input.input : JSON.stringify(input.input)].filter(Boolean).join('\n\n'),
+          context: [input.result.retrieval?.context, typeof input.input === 'string' ? input.input : JSON.stringify(input.input)]
+            .filter(Boolean)
+            .join('\n\n'),
           ...(input.result.toolCalls ? { toolCalls: input.result.toolCalls } : {}),
           model: input.result.model,
           maxAttempts: input.node.maxAttempts,

@@ -8,7 +8,15 @@ const record = (node: Record<string, unknown>): unknown => ({
   status: 'running',
   nodes: { a: node },
 });
-const node = { status: 'succeeded', attempt: 1, triedModels: ['m'], feedback: [], judgeErrors: 0, costUsd: 0.1, usage: { inputTokens: 1, outputTokens: 2, cachedInputTokens: 0 } };
+const node = {
+  status: 'succeeded',
+  attempt: 1,
+  triedModels: ['m'],
+  feedback: [],
+  judgeErrors: 0,
+  costUsd: 0.1,
+  usage: { inputTokens: 1, outputTokens: 2, cachedInputTokens: 0 },
+};
 
 describe('TaskRecordSchema', () => {
   it('reads back a stored record, keeping node fields a newer planner added', () => {

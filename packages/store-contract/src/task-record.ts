@@ -1,4 +1,16 @@
-import { ErrorReply, Id, NodeCall, NodeReport, NodeStatus, PipelineDefinition, TaskResult, TaskSubmission, TokenUsage, Verdict, WorkerResult } from '@troupe/protocol';
+import {
+  ErrorReply,
+  Id,
+  NodeCall,
+  NodeReport,
+  NodeStatus,
+  PipelineDefinition,
+  TaskResult,
+  TaskSubmission,
+  TokenUsage,
+  Verdict,
+  WorkerResult,
+} from '@troupe/protocol';
 import { z } from 'zod';
 
 /** A submitted task with its id assigned: what the planner runs and what a record stores. */
