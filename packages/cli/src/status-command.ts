@@ -82,7 +82,11 @@ export async function status(
   const connection = await connectNats({ servers: natsUrl, maxReconnectAttempts: 0, ...(auth.credsFile ? { credsFile: auth.credsFile } : {}) });
   try {
     const client = new Svcm(connection).client({ strategy: 'stall', stall: 100, maxWait: 1_000 });
-    const [stats, infos] = await Promise.all([collect(client.stats()), format === 'table' ? collect(client.info()) : Promise.resolve([])]);
+    // INFO only adds the configured models; a user allowed STATS but not INFO still gets the table.
+    const [stats, infos] = await Promise.all([
+      collect(client.stats()),
+      format === 'table' ? collect(client.info()).catch(() => []) : Promise.resolve([]),
+    ]);
     const troupe = stats.filter((entry) => entry.name.startsWith('troupe-')).sort((a, b) => a.name.localeCompare(b.name));
     if (troupe.length === 0) {
       write(`no Troupe services answer on ${natsUrl}`);
