@@ -26,7 +26,10 @@ export async function startGatewayStack(extraEnv: NodeJS.ProcessEnv = {}): Promi
     registry,
     JSON.stringify({
       models: [
-        { id: 'echo', provider: 'echo' },
+        // The router (troupe/auto) should prefer the instant echo over the tiny GGUF.
+        { id: 'echo', provider: 'echo', qualityPrior: 0.9 },
+        // A real GGUF that streams token by token (from TROUPE_MODELS_DIR), for the live-streaming test.
+        { id: 'stories260k', provider: 'llama-cpp', path: 'stories260K.gguf', contextSize: 2048, capabilities: ['chat'], maxConcurrency: 1, threads: 1, qualityPrior: 0.01 },
         // Priced, so budgets have something to spend (an echo with a price list).
         { id: 'faq', provider: 'template', templates: { refund: 'Refunds take 5 days.' }, pricing: { inputPerMTok: 0, outputPerMTok: 0 } },
       ],
@@ -46,6 +49,7 @@ export async function startGatewayStack(extraEnv: NodeJS.ProcessEnv = {}): Promi
     TROUPE_MODELS_CONFIG: registry,
     TROUPE_PIPELINES: pipelines,
     TROUPE_DEFAULT_MODEL: 'echo',
+    ...(process.env.TROUPE_MODELS_DIR ? { TROUPE_MODELS_DIR: process.env.TROUPE_MODELS_DIR } : {}),
     TROUPE_LOG_LEVEL: 'warn',
     TROUPE_DURABLE: 'false',
     TROUPE_TRACES: `file:${traces}`,

@@ -48,6 +48,16 @@ describe('the gateway as its own process, driven by the official openai client a
     expect(plainChunks.every((chunk) => !chunk.usage)).toBe(true);
   });
 
+  it('relays tokens live: a real GGUF model streams several content chunks, not one chunk at the end', async () => {
+    const stream = await openai.chat.completions.create({ model: 'stories260k', messages: [{ role: 'user', content: 'Once upon a time' }], stream: true, max_tokens: 24 });
+    const contents: string[] = [];
+    // The judge may still reject a 260k-parameter model's story: then the stream ends with an error chunk.
+    await (async () => {
+      for await (const chunk of stream) if (chunk.choices[0]?.delta.content) contents.push(chunk.choices[0].delta.content);
+    })().catch((error: unknown) => expect(error).toBeInstanceOf(OpenAI.APIError));
+    expect(contents.length).toBeGreaterThan(1);
+  }, 60_000);
+
   it('enforces response_format json_schema and json_object', async () => {
     const schema = { type: 'object', properties: { city: { type: 'string' }, refund: { type: 'boolean' } }, required: ['city', 'refund'], additionalProperties: false };
     const completion = await openai.chat.completions.create({

@@ -74,7 +74,7 @@ export async function handleChatCompletion(body: Buffer, request: IncomingMessag
     ...(context.caller.remainingUsd !== undefined ? { budgetUsd: context.caller.remainingUsd } : {}),
   });
   const withTools = Boolean(chat.tools?.length) && chat.tool_choice !== 'none';
-  if (chat.stream === true) return streamChat(chat, target, task, withTools, request, response, context);
+  if (chat.stream === true) return streamChat(chat, target, task, withTools, response, context);
 
   const result = await context.client.run(task, { timeoutMs: context.timeoutMs + 5_000 });
   context.caller.charge(result.costUsd);
@@ -99,7 +99,6 @@ async function streamChat(
   target: ChatTarget,
   task: ReturnType<typeof chatTask>,
   withTools: boolean,
-  request: IncomingMessage,
   response: ServerResponse,
   context: ChatContext,
 ): Promise<void> {
@@ -109,7 +108,8 @@ async function streamChat(
   const model = target.kind === 'model' ? target.model : chat.model;
   const stops = new StopSequences(stopsOf(chat));
   const abort = new AbortController();
-  request.once('close', () => abort.abort());
+  // The response's 'close' (not the request's, which fires once the body is read): the client went away or we finished.
+  response.once('close', () => abort.abort());
   // Subscribe before the task starts, so no token is missed.
   const events = context.client.events(taskId, { signal: abort.signal });
   const run = context.client.run({ ...task, progress: true }, { timeoutMs: context.timeoutMs + 5_000 });
