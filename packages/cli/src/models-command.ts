@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { RegistryConfig } from '@troupe/models';
-import { MODELS_DIR_ENV, pullModel, resolveModelPath, resolveModelsDirectory } from '@troupe/llama';
+import { MODELS_DIR_ENV, pullModel, pullPinnedModel, resolveModelPath, resolveModelsDirectory } from '@troupe/llama';
 
 const defaultRegistry = fileURLToPath(new URL('../../../models/troupe.models.json', import.meta.url));
 const recommended = fileURLToPath(new URL('../../../models/recommended.json', import.meta.url));
@@ -27,18 +27,25 @@ export async function listModels(options: { config?: string; modelsDir?: string 
   }
 }
 
-/** `troupe models pull <id|uri>`: downloads a recommended GGUF (needs internet) with a progress bar. */
+/**
+ * `troupe models pull <id|uri>`: downloads a recommended GGUF (needs internet) with a progress bar.
+ * A recommended model pinned by sha256 is saved under its `file` name, resumes a broken download
+ * and is verified before it gets that name.
+ */
 export async function pull(idOrUri: string, options: { modelsDir?: string }): Promise<string> {
-  const catalog = existsSync(recommended) ? (JSON.parse(readFileSync(recommended, 'utf8')) as { models?: Array<{ id: string; uri?: string }> }) : {};
-  const uri = catalog.models?.find((model) => model.id === idOrUri)?.uri ?? idOrUri;
-  const pulled = await pullModel(uri, {
-    directory: resolveModelsDirectory(options.modelsDir),
-    onProgress: (progress) => {
-      const fraction = progress.fraction;
-      const bar = '#'.repeat(Math.round(fraction * 30)).padEnd(30, '.');
-      process.stderr.write(`\r[${bar}] ${(fraction * 100).toFixed(1)}%`);
-    },
-  });
+  type Recommended = { id: string; uri?: string; file?: string; sha256?: string | null; revision?: string };
+  const catalog = existsSync(recommended) ? (JSON.parse(readFileSync(recommended, 'utf8')) as { models?: Recommended[] }) : {};
+  const entry = catalog.models?.find((model) => model.id === idOrUri);
+  const uri = entry?.uri ?? idOrUri;
+  const directory = resolveModelsDirectory(options.modelsDir);
+  const onProgress = (progress: { fraction: number; downloadedBytes: number }) => {
+    const bar = '#'.repeat(Math.round(progress.fraction * 30)).padEnd(30, '.');
+    process.stderr.write(`\r[${bar}] ${(progress.fraction * 100).toFixed(1)}%  ${(progress.downloadedBytes / 1e6).toFixed(1)} MB`);
+  };
+  const pulled =
+    entry?.uri && entry.file && entry.sha256
+      ? await pullPinnedModel({ uri: entry.uri, file: entry.file, sha256: entry.sha256, ...(entry.revision ? { revision: entry.revision } : {}) }, { directory, onProgress })
+      : await pullModel(uri, { directory, onProgress });
   process.stderr.write('\n');
   return pulled.path;
 }

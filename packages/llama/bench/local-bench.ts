@@ -26,6 +26,10 @@ export interface BareBenchOptions {
   runs?: number;
   threads?: number;
   contextSize?: number;
+  /** The same repetition penalty the Troupe side uses, so both sample alike (default: node-llama-cpp's). */
+  repeatPenalty?: { penalty?: number; frequencyPenalty?: number; presencePenalty?: number; lastTokens?: number };
+  /** Sequences in the one context; `batch(n)` runs up to this many generations at once (default 1). */
+  sequences?: number;
 }
 
 export interface RunStats {
@@ -47,6 +51,8 @@ interface Sample {
 export interface BareRunner {
   backend: string;
   once(): Promise<Sample>;
+  /** `n` generations at once, each on its own sequence of the one context (llama.cpp batches them). */
+  batch(n: number): Promise<{ samples: Sample[]; wallMs: number }>;
   dispose(): Promise<void>;
 }
 
@@ -55,7 +61,7 @@ export interface BareRunner {
  * template, greedy sampling, one sequence) with no queue, no validation and no Troupe types.
  */
 export async function createBareRunner(options: BareBenchOptions): Promise<BareRunner> {
-  const { prompt = defaultPrompt, maxTokens = 64, threads = 1, contextSize = 2048 } = options;
+  const { prompt = defaultPrompt, maxTokens = 64, threads = 1, contextSize = 2048, sequences = 1 } = options;
   const llama = await getLlama({
     gpu: 'auto',
     build: 'never',
@@ -66,30 +72,37 @@ export async function createBareRunner(options: BareBenchOptions): Promise<BareR
     progressLogs: false,
   });
   const model = await llama.loadModel({ modelPath: options.modelPath });
-  const context = await model.createContext({ sequences: 1, contextSize: Math.min(contextSize, model.trainContextSize), threads });
+  const context = await model.createContext({ sequences, contextSize: Math.min(contextSize, model.trainContextSize), threads });
   const chatWrapper = resolveChatWrapper(model);
+  const once = async (): Promise<Sample> => {
+    const sequence = context.getSequence();
+    const chat = new LlamaChat({ contextSequence: sequence, chatWrapper, autoDisposeSequence: false });
+    const started = performance.now();
+    let firstToken: number | undefined;
+    const history = [
+      ...(options.system ? [{ type: 'system' as const, text: options.system }] : []),
+      { type: 'user' as const, text: prompt },
+      { type: 'model' as const, response: [] },
+    ];
+    await chat.generateResponse(history, {
+      maxTokens,
+      temperature: 0,
+      ...(options.repeatPenalty ? { repeatPenalty: options.repeatPenalty } : {}),
+      onToken: () => (firstToken ??= performance.now()),
+    });
+    const ended = performance.now();
+    const outputTokens = sequence.tokenMeter.usedOutputTokens;
+    chat.dispose();
+    await sequence.dispose();
+    return { outputTokens, latencyMs: ended - started, ttftMs: (firstToken ?? ended) - started };
+  };
   return {
     backend: llama.gpu || 'cpu',
-    async once() {
-      const sequence = context.getSequence();
-      const chat = new LlamaChat({ contextSequence: sequence, chatWrapper, autoDisposeSequence: false });
+    once,
+    async batch(n) {
       const started = performance.now();
-      let firstToken: number | undefined;
-      const history = [
-        ...(options.system ? [{ type: 'system' as const, text: options.system }] : []),
-        { type: 'user' as const, text: prompt },
-        { type: 'model' as const, response: [] },
-      ];
-      await chat.generateResponse(history, {
-        maxTokens,
-        temperature: 0,
-        onToken: () => (firstToken ??= performance.now()),
-      });
-      const ended = performance.now();
-      const outputTokens = sequence.tokenMeter.usedOutputTokens;
-      chat.dispose();
-      await sequence.dispose();
-      return { outputTokens, latencyMs: ended - started, ttftMs: (firstToken ?? ended) - started };
+      const samples = await Promise.all(Array.from({ length: n }, once));
+      return { samples, wallMs: performance.now() - started };
     },
     dispose: () => llama.dispose(),
   };
@@ -143,13 +156,20 @@ export async function runLocalBench(options: LocalBenchOptions = {}): Promise<Lo
   const messages = [{ role: 'user' as const, content: prompt }];
   const callOf = (model: LlamaLanguageModel) => async (): Promise<Sample> => {
     const result = await model.doGenerate({ messages, maxOutputTokens: maxTokens });
-    return { outputTokens: result.usage.outputTokens, latencyMs: result.metrics.latencyMs, ttftMs: result.metrics.timeToFirstTokenMs ?? result.metrics.latencyMs };
+    return {
+      outputTokens: result.usage.outputTokens,
+      latencyMs: result.metrics.latencyMs,
+      ttftMs: result.metrics.timeToFirstTokenMs ?? result.metrics.latencyMs,
+    };
   };
 
   // (a) Same shape on both sides: one sequence, runs interleaved so drift hits both equally.
   const bare = await createBareRunner({ modelPath: path.resolve(modelsDir, file), prompt, maxTokens, threads });
   const single = createLlamaLanguageModel({ ...config, id: 'bench-single', maxConcurrency: 1 }, { modelsDirectory: modelsDir });
-  const many = createLlamaLanguageModel({ ...config, id: 'bench-batched', maxConcurrency: Math.max(...levels), maxQueue: 64 }, { modelsDirectory: modelsDir });
+  const many = createLlamaLanguageModel(
+    { ...config, id: 'bench-batched', maxConcurrency: Math.max(...levels), maxQueue: 64 },
+    { modelsDirectory: modelsDir },
+  );
   try {
     const info = await single.load();
     const troupeOnce = callOf(single);
@@ -176,7 +196,12 @@ export async function runLocalBench(options: LocalBenchOptions = {}): Promise<Lo
       for (let round = 0; round < rounds; round += 1) results.push(...(await Promise.all(Array.from({ length: requests }, batchedOnce))));
       const seconds = (performance.now() - started) / 1000;
       const stats = summarise(results);
-      concurrency.push({ requests, aggregateTokensPerSecond: round1(stats.outputTokens / seconds), ttftP50Ms: stats.ttftP50Ms, latencyP50Ms: stats.latencyP50Ms });
+      concurrency.push({
+        requests,
+        aggregateTokensPerSecond: round1(stats.outputTokens / seconds),
+        ttftP50Ms: stats.ttftP50Ms,
+        latencyP50Ms: stats.latencyP50Ms,
+      });
     }
     return {
       bench: 'local',
