@@ -5,3 +5,4 @@ export { status } from './status-command.js';
 export { listDeadLettersCommand, showDeadLetterCommand, type DeadLetterCommandOptions } from './dlq-command.js';
 export { resolveNatsUrl } from './nats-target.js';
 export { createJwtAuth, credsFileName, writeJwtAuth, type JwtAuthOptions, type JwtAuthSetup, type JwtUser } from './jwt-auth.js';
+export { verdictsCommand, type VerdictsCommandOptions } from './verdicts-command.js';

@@ -15,6 +15,7 @@ import { registerRouterCommands } from './router-command.js';
 import { registerContextCommands } from './context-command.js';
 import { PermissionRoles, parsePermissionRoles, printPermissions } from './permissions-command.js';
 import { createJwtAuth, writeJwtAuth } from './jwt-auth.js';
+import { verdictsCommand } from './verdicts-command.js';
 
 const program = new Command('troupe').description('Compound AI on NATS: planner, workers and judge.').showHelpAfterError();
 
@@ -141,6 +142,19 @@ dlq
   .option('--json', 'print JSON', false)
   .action(async (id: string, options: { nats?: string; tenant?: string; json: boolean }) => {
     await showDeadLetterCommand(id, { natsUrl: resolveNatsUrl(options.nats), json: options.json, ...(options.tenant ? { tenant: options.tenant } : {}) });
+  });
+
+program
+  .command('verdicts')
+  .description('the judge verdicts stored for a task (kept for TROUPE_VERDICT_RETENTION_HOURS), by node and attempt')
+  .argument('<taskId>', 'task id')
+  .option('--tenant <id>', 'tenant', 'default')
+  .option('--nats <url>', 'NATS server')
+  .option('--creds <file>', 'NATS .creds file (default: $TROUPE_NATS_CREDS)')
+  .option('--json', 'print JSON', false)
+  .action(async (taskId: string, options: { tenant: string; nats?: string; creds?: string; json: boolean }) => {
+    const credsFile = options.creds ?? process.env.TROUPE_NATS_CREDS;
+    await verdictsCommand(taskId, { natsUrl: resolveNatsUrl(options.nats), tenant: options.tenant, json: options.json, ...(credsFile ? { credsFile } : {}) });
   });
 
 program

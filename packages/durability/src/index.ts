@@ -21,3 +21,4 @@ export {
   type StoredDeadLetter,
 } from './dead-letters.js';
 export { createKvNodeLedger, listNodeAttempts, nodeAttemptKey, openNodeResultsBucket, type KvNodeLedgerOptions, type NodeAttemptEntry } from './kv-node-ledger.js';
+export { VERDICTS_BUCKET, createKvVerdictLog, recordVerdictFeed, type KvVerdictLogOptions, type VerdictLog } from './kv-verdict-log.js';

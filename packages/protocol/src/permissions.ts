@@ -55,6 +55,8 @@ export const DurableResourceNames = {
   deadLetterStream: 'TROUPE_DEAD_TASKS',
   tasksBucket: 'troupe_tasks',
   nodeResultsBucket: 'troupe_node_results',
+  /** Judge verdicts kept for `TROUPE_VERDICT_RETENTION_HOURS`, key `<tenant>.<taskId>.<nodeId>.<attempt>`. */
+  verdictsBucket: 'troupe_verdicts',
   /** `tasks.run` replies by Troupe-Idempotency-Key, shared by planner replicas (@troupe/kv createKvIdempotency). */
   idempotencyBucket: 'troupe_idempotency',
   /** Subjects of the task queue and the dead letters: `troupe.v1.<tenant>.tasks.{queue,dead}`. */
@@ -150,13 +152,18 @@ export function workerPermissions(options: RolePermissionOptions & { skills?: re
   return buckets.reduce(mergePermissions, base);
 }
 
-/** The judge answers verify requests and publishes each verdict on the verdict feed. */
-export function judgePermissions(): SubjectPermissions {
-  return {
+/**
+ * The judge answers verify requests and publishes each verdict on the verdict feed; it also records
+ * the feed (one queue group across replicas) in the verdicts bucket, unless retention is 0.
+ */
+export function judgePermissions(options: { verdicts?: boolean } = {}): SubjectPermissions {
+  const base: SubjectPermissions = {
     publish: [subjects.verdictFeed],
     subscribe: [subjects.judgeVerify, ...serviceApiSubjects(ServiceName.judge)],
     allowResponses: true,
   };
+  if (options.verdicts === false) return base;
+  return mergePermissions(mergePermissions(base, { publish: [], subscribe: [subjects.verdictFeed], allowResponses: false }), kvBucketPermissions(DurableResourceNames.verdictsBucket));
 }
 
 /**

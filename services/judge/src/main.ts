@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { createConfidenceCheck, createConsensusCheck, createDegenerationCheck, createFactualityCheck, createPiiCheck, createPolicyCheck, decideVerdict, type PolicyRule } from '@troupe/checks';
 import { hostJudge } from '@troupe/runtime';
+import { createKvVerdictLog, recordVerdictFeed } from '@troupe/durability';
 import { CommonEnv, runService } from '@troupe/service-common';
 import { rubricChecks } from './rubric-checks.js';
 
@@ -20,6 +21,9 @@ const Env = CommonEnv.extend({
   TROUPE_MODELS_DIR: z.string().optional(),
   /** What a good answer does, for the `rubric` check. */
   TROUPE_JUDGE_RUBRIC: z.string().default('The answer is correct, complete, follows the instructions and invents nothing the input does not support.'),
+  /** Verdicts are kept in NATS KV for this long, readable by task (`troupe verdicts <taskId>`); 0 keeps none. */
+  TROUPE_VERDICT_RETENTION_HOURS: z.coerce.number().min(0).default(168),
+  TROUPE_JETSTREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
 });
 
 const PolicyFile = z.object({
@@ -58,7 +62,21 @@ await runService({
       policy: ({ checks: results, attempt, maxAttempts }) => decideVerdict(results, { attempt, maxAttempts, canReroute: true, humanReview }),
       ...(env.TROUPE_MAX_PAYLOAD_BYTES ? { maxPayloadBytes: env.TROUPE_MAX_PAYLOAD_BYTES } : {}),
     });
+    // Every judge replica records the verdict feed in one queue group: each verdict is written once.
+    const recorder =
+      env.TROUPE_VERDICT_RETENTION_HOURS > 0
+        ? recordVerdictFeed(
+            connection,
+            await createKvVerdictLog({ connection, retentionMs: env.TROUPE_VERDICT_RETENTION_HOURS * 3_600_000, replicas: env.TROUPE_JETSTREAM_REPLICAS }),
+            logger,
+          )
+        : undefined;
     logger.info({ checks: ['schema', ...checks.map((check) => check.name)] }, 'judge listening');
-    return { stop: () => service.stop(env.TROUPE_SHUTDOWN_GRACE_MS) };
+    return {
+      stop: async () => {
+        await service.stop(env.TROUPE_SHUTDOWN_GRACE_MS);
+        await recorder?.drain();
+      },
+    };
   },
 });
