@@ -5,6 +5,8 @@
 //
 //   npm run chaos                      single nats-server
 //   npm run chaos -- --cluster         3-node JetStream cluster (R3), killing one cluster node at a time
+//   npm run chaos -- --scenario kill-after-call   workers die between the model call and storing its result
+//   npm run chaos -- --scenario store-outage      the nats-server (the store) is down longer than a node's lease
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,8 +27,14 @@ const { values } = parseArgs({
     'timeout-s': { type: 'string', default: '240' },
     cluster: { type: 'boolean', default: false },
     seed: { type: 'string', default: '7' },
+    scenario: { type: 'string', default: 'random' },
+    'outage-ms': { type: 'string', default: '5000' },
   },
 });
+const scenario = values.scenario ?? 'random';
+if (!['random', 'kill-after-call', 'store-outage'].includes(scenario)) throw new Error(`unknown --scenario ${scenario}`);
+// A node's lease is its timeout (2 s below) + 1 s: an outage longer than that outlives every claim.
+const outageMs = Number(values['outage-ms']);
 const taskCount = Number(values.tasks);
 const submitSeconds = Number(values['submit-seconds']);
 const chaosIntervalMs = Number(values['chaos-interval-ms']);
@@ -91,10 +99,24 @@ const env = {
 };
 let deadline = Date.now() + Number(values['timeout-s']) * 1_000;
 const replicas: Record<ServiceName, Array<LaunchedService | undefined>> = { planner: [undefined, undefined], worker: [undefined, undefined], judge: [undefined, undefined] };
+let stopping = false;
+const selfKills = { worker_after_call: 0 };
 const launch = async (name: ServiceName, slot: number) => {
   for (let tries = 0; ; tries += 1) {
     try {
-      replicas[name][slot] = await launchService(name, { ...env, TROUPE_WORKER_ID: `${name}-${slot}-${tries}-${Date.now()}` }, { readyTimeoutMs: 60_000 });
+      // kill-after-call: each worker dies right after its Nth model call (N drawn per launch), before storing it.
+      const fault = scenario === 'kill-after-call' && name === 'worker' ? { TROUPE_CHAOS_KILL_AFTER_CALL: String(20 + Math.floor(random() * 60)) } : {};
+      const service = await launchService(name, { ...env, ...fault, TROUPE_WORKER_ID: `${name}-${slot}-${tries}-${Date.now()}` }, { readyTimeoutMs: 60_000 });
+      replicas[name][slot] = service;
+      if ('TROUPE_CHAOS_KILL_AFTER_CALL' in fault) {
+        service.process.once('exit', () => {
+          if (stopping || replicas[name][slot] !== service) return;
+          selfKills.worker_after_call += 1;
+          replicas[name][slot] = undefined;
+          log(`worker #${slot} killed itself after a model call, before storing it`);
+          void launch(name, slot).catch((error: unknown) => log(`gave up restarting worker #${slot}: ${String(error).split('\n')[0]}`));
+        });
+      }
       return;
     } catch (error) {
       // The nats-server may be restarting; a service that cannot connect exits and is started again.
@@ -164,6 +186,19 @@ const chaos = (async () => {
   while (chaosOn) {
     await sleep(chaosIntervalMs * (0.5 + random()));
     if (!chaosOn) break;
+    if (scenario === 'kill-after-call') continue; // the workers kill themselves
+    if (scenario === 'store-outage') {
+      // The store is unreachable past every lease; workers finishing calls meanwhile must not be re-run unseen.
+      const server = pick(servers);
+      natsRestarts.push(Date.now());
+      kills.nats += 1;
+      await server.kill('SIGKILL');
+      log(`store outage: nats-server :${server.port} down for ${outageMs} ms`);
+      await sleep(outageMs);
+      await server.restart();
+      await sleep(chaosIntervalMs * 2); // let the work resume before the next outage
+      continue;
+    }
     const target = pick(['planner', 'planner', 'worker', 'judge', 'planner', 'worker', 'judge', 'nats'] as const);
     if (target === 'nats') {
       const server = pick(servers);
@@ -241,8 +276,19 @@ for (const id of submitted) {
     if (failures[code] === 1) log(`first ${code} failure: ${id}: ${record.result?.error?.message}`);
   } else lostIds.push(id);
 }
-// Paid twice: one (task, node, attempt) whose model call completed more than once.
-const executedTwice = attempts.filter((attempt) => attempt.executions > 1).reduce((sum, attempt) => sum + attempt.executions - 1, 0);
+// Re-executions: every start of an attempt after its first, recorded before the model call, so it
+// includes calls that finished and were never stored (a worker killed after the call, the store
+// down past the lease). Counted as executed twice: nothing proves the earlier run had not finished.
+const reExecutions = attempts.reduce((sum, attempt) => sum + Math.max(0, (attempt.starts ?? 1) - 1), 0);
+// Paid twice as seen by the end records alone (the earlier, lower count): two stored results.
+const executedTwiceStored = attempts.reduce((sum, attempt) => sum + Math.max(0, attempt.executions - 1), 0);
+// A run that started and never ended (no result stored, lease not released by a failure) whose node
+// then ran as a later attempt: the planner's retry re-executed it under a new attempt number.
+const nodeKey = (attempt: { tenant: string; taskId: string; nodeId: string }) => `${attempt.tenant}.${attempt.taskId}.${attempt.nodeId}`;
+const latestAttempt = new Map<string, number>();
+for (const attempt of attempts) latestAttempt.set(nodeKey(attempt), Math.max(latestAttempt.get(nodeKey(attempt)) ?? 0, attempt.attempt));
+const unstoredRerun = attempts.filter((attempt) => attempt.state === 'running' && attempt.leaseUntil > 0 && attempt.attempt < (latestAttempt.get(nodeKey(attempt)) ?? 0)).length;
+const executedTwice = attempts.reduce((sum, attempt) => sum + Math.max(0, (attempt.starts ?? 1) - 1, attempt.executions - 1), 0) + unstoredRerun;
 // Wasted: a finished attempt newer than the attempt the task's record settled on (a dead planner
 // had moved on to it, unrecorded). Counted separately: it is not the same attempt paid twice.
 const orphans = attempts.filter((attempt) => {
@@ -278,6 +324,7 @@ log(`${plannerKills.length} planner kills; ${allResumes.length} tasks resumed af
 const summary = (samples: number[]) => ({ samples: samples.length, p50: round(percentile(samples, 50), 0), p99: round(percentile(samples, 99), 0), max: samples.length ? Math.max(...samples) : null });
 
 await connection.drain();
+stopping = true;
 await Promise.all(Object.values(replicas).flat().map((service) => service?.stop('SIGKILL')));
 await stopNats();
 
@@ -291,7 +338,13 @@ const result = {
   dead_lettered: deadLetters.length,
   lost: lostIds.length,
   lost_ids: lostIds.slice(0, 20),
-  executed_twice_with_effect: executedTwice,
+  scenario,
+  executed_twice: executedTwice,
+  re_executions: reExecutions + unstoredRerun,
+  re_executions_same_attempt: reExecutions,
+  unstored_then_retried: unstoredRerun,
+  executed_twice_stored: executedTwiceStored,
+  self_kills: selfKills,
   orphaned_attempts: orphaned,
   node_attempts: attempts.length,
   resume_time_ms: summary(resumes),
@@ -301,4 +354,4 @@ const result = {
   duration_s: round(elapsedS, 1),
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);
-process.exit(result.lost === 0 && result.executed_twice_with_effect === 0 ? 0 : 1);
+process.exit(result.lost === 0 && result.executed_twice === 0 ? 0 : 1);
