@@ -1,7 +1,8 @@
 // bench:e2e — the cost/quality claim measured through the runtime: every row of --data runs as a
 // real task through nats-server, planner, worker (replay models) and judge, each its own process.
-// The cascade policy is trained on --train only (cost weight by cross-validation there); each task's
-// node names its skill's cascade, which the planner runs step by step. Prints one JSON line last.
+// The cascade policy is trained on --train only (cost weight by cross-validation there) and deployed
+// to NATS KV as `troupe router deploy` does; the planner gives each node its skill's deployed cascade
+// and runs it step by step. Prints one JSON line last.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -10,7 +11,8 @@ import { launchService, type LaunchedService } from '@troupe/cli';
 import { createTroupeClient } from '@troupe/client';
 import type { TaskResult } from '@troupe/protocol';
 import { REPLAY_PRICING, replayModelId } from '@troupe/replay';
-import { parseOutcomeJsonl, policyGroup, replaySteps, trainCascadePolicy, type OutcomeRow, type PolicyStep } from '@troupe/router';
+import { RegistryConfig } from '@troupe/models';
+import { createRouter, openRouterStore, parseOutcomeJsonl, policyGroup, replaySteps, trainCascadePolicy, type OutcomeRow, type PolicyStep } from '@troupe/router';
 import { startNatsServer } from '@troupe/testing';
 import { connectNats } from '@troupe/transport';
 import { round } from './stats.js';
@@ -39,16 +41,11 @@ log(`trained on ${policy.trainedOn.rows} rows (cost weight ${policy.costWeight})
 
 const skillOf = (row: OutcomeRow) => (row.task && /^[a-z][a-z0-9-]*$/.test(row.task) ? row.task : 'answer');
 const stepsOf = (row: OutcomeRow): PolicyStep[] => policy.groups[policyGroup(policy.groups, row.task)] as PolicyStep[];
-/** The policy's steps as the wire cascade: registry ids, and a consensus gate where a step has a peer. */
-const cascadeOf = (steps: readonly PolicyStep[]) =>
-  steps.map((step) => ({
-    model: replayModelId(step.model),
-    ...(step.consensusWith ? { gate: { checks: ['consensus'], consensusModels: [replayModelId(step.consensusWith)] } } : {}),
-  }));
 const directory = mkdtempSync(join(tmpdir(), 'troupe-e2e-'));
 const registry = join(directory, 'models.json');
 // Replay models answer from the rows of --data; the runtime never sees the recorded scores.
-writeFileSync(registry, JSON.stringify({ models: policy.models.map((model) => ({ id: replayModelId(model), provider: 'replay', model, path: dataPath, pricing: REPLAY_PRICING, maxConcurrency: 64, maxQueue: 1024 })) }));
+const registryConfig = { models: policy.models.map((model) => ({ id: replayModelId(model), provider: 'replay' as const, model, path: dataPath, pricing: REPLAY_PRICING, maxConcurrency: 64, maxQueue: 1024 })) };
+writeFileSync(registry, JSON.stringify(registryConfig));
 const skills = [...new Set([...rows.map(skillOf), 'answer'])];
 
 const server = await startNatsServer();
@@ -56,7 +53,8 @@ const env = {
   TROUPE_NATS_URL: server.url,
   TROUPE_MODELS_CONFIG: registry,
   TROUPE_SKILLS: skills.join(','),
-  TROUPE_ROUTING: 'off',
+  TROUPE_ROUTING: 'router',
+  TROUPE_ROUTER_STATE: 'kv',
   TROUPE_BUDGETS: 'false',
   TROUPE_BREAKERS: 'memory',
   TROUPE_LOG_LEVEL: process.env.TROUPE_LOG_LEVEL ?? 'warn',
@@ -65,6 +63,12 @@ const env = {
 const connection = await connectNats({ servers: server.url });
 const services: LaunchedService[] = [];
 try {
+  // Deploy the policy as `troupe router deploy` does. Every row's skill has a cascade, so the N-way
+  // router itself (deployed untrained here) never picks a model in this bench.
+  const models = RegistryConfig.parse(registryConfig).models;
+  const store = await openRouterStore(connection, { models });
+  const deployed = await store.deploy({ kind: 'troupe.router-artifact', trainedAt: new Date().toISOString(), data: basename(trainPath), router: createRouter({ models }).toJSON() as unknown as Record<string, unknown>, cascades: policy });
+  log(`deployed the policy to NATS KV as router version ${deployed.version}`);
   // Generous readiness: on a loaded machine a service takes a while to import its TypeScript.
   const ready = { readyTimeoutMs: 180_000 };
   services.push(await launchService('judge', env, ready), await launchService('worker', env, ready), await launchService('planner', env, ready));
@@ -78,7 +82,8 @@ try {
         const row = rows[next] as OutcomeRow;
         next += 1;
         try {
-          const node = { id: 'answer', skill: skillOf(row), timeoutMs: 30_000, cascade: cascadeOf(stepsOf(row)) };
+          // No model and no cascade in the plan: the planner applies the skill's deployed cascade.
+          const node = { id: 'answer', skill: skillOf(row), timeoutMs: 30_000 };
           const result = await client.run({ plan: { name: 'row', nodes: [node] }, input: row.prompt });
           results.push({ row, result });
         } catch (error) {

@@ -132,12 +132,18 @@ describe('cascades and the shared router over real NATS', () => {
     const second = await syncRouter({ connection: await connect(), models, learn: false });
     stoppable.push(second);
     const fresh = (await import('@troupe/router')).createRouter({ models }).toJSON() as unknown as Record<string, unknown>;
-    const deployed = await second.store.deploy({ kind: 'troupe.router-artifact', trainedAt: new Date().toISOString(), data: 'test', router: fresh });
+    const cascades = { groups: { qa: [{ model: 'cheap', consensusWith: 'pricey' }, { model: 'pricey' }] }, costWeight: 1, costShare: 0.2 };
+    const deployed = await second.store.deploy({ kind: 'troupe.router-artifact', trainedAt: new Date().toISOString(), data: 'test', router: fresh, cascades });
     await Promise.all([restarted.waitForVersion(deployed.version), second.waitForVersion(deployed.version)]);
     expect(restarted.version()).toBe(second.version());
     const choose = (sync: RouterSync) => sync.chooseModel({ task: { id: 'x', tenant: 'default', input: 'summarise this', quality: 'balanced', metadata: {} } as never, node: { id: 'answer', skill: 'qa' } as never, attempt: 1, excludeModels: [], servedModels: new Set(['cheap', 'pricey']) });
     // The deployed router has learned nothing: both replicas are back on the cheap model.
     expect(choose(restarted)).toBe('cheap');
     expect(choose(second)).toBe('cheap');
+    // Both serve the deployed policy's cascade for the skill, as wire cascades in registry ids.
+    const expected = [{ model: 'cheap', gate: { checks: ['consensus'], consensusModels: ['pricey'] } }, { model: 'pricey' }];
+    expect(restarted.cascadeFor({ id: 'answer', skill: 'qa' } as never)).toEqual(expected);
+    expect(second.cascadeFor({ id: 'answer', skill: 'qa' } as never)).toEqual(expected);
+    expect(second.cascadeFor({ id: 'answer', skill: 'other' } as never)).toBeUndefined();
   }, 60_000);
 });

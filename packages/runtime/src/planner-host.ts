@@ -11,7 +11,7 @@ import { plannerEndpoints } from './planner-endpoints.js';
 import { runQueuedTasks } from './queued-task-runner.js';
 import { watchReconnects } from './request-recovery.js';
 import { SkillDirectory } from './skill-directory.js';
-import { TaskAdmission } from './task-admission.js';
+import { TaskAdmission, type TaskAdmissionOptions } from './task-admission.js';
 import { withPlanReport } from './task-results.js';
 import { TaskRuns } from './task-runs.js';
 import { createMemoryTaskStore } from './task-store.js';
@@ -31,6 +31,8 @@ export interface PlannerHostOptions {
   logger?: Logger;
   /** The router: picks a model for each node attempt; undefined lets the worker use its default. */
   chooseModel?: (input: ChooseModelInput) => string | undefined | Promise<string | undefined>;
+  /** A skill's default cascade for nodes that pin neither a model nor a cascade (e.g. `syncRouter().cascadeFor`). */
+  cascadeFor?: TaskAdmissionOptions['cascadeFor'];
   store?: TaskStore;
   maxPayloadBytes?: number;
   /** Publish token deltas from workers as `node.token` events. */
@@ -107,6 +109,7 @@ export async function hostPlanner(options: PlannerHostOptions): Promise<TroupeSe
     ...(options.estimateCostUsd ? { estimateCostUsd: options.estimateCostUsd } : {}),
     ...(options.onTaskStart ? { onTaskStart: options.onTaskStart } : {}),
     ...(options.discoveryMs !== undefined ? { discoveryMs: options.discoveryMs } : {}),
+    ...(options.cascadeFor ? { cascadeFor: options.cascadeFor } : {}),
   });
   // Revision 0: the record must not exist yet, so two replicas never both start the same id.
   const start = (task: PlannedTask, pipeline: PipelineDefinition, planReport?: NodeReport) =>

@@ -1,6 +1,6 @@
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
 import type { ModelConfig } from '@troupe/models';
-import { DEFAULT_MAX_PAYLOAD_BYTES, VerdictFeedEntry, subjects } from '@troupe/protocol';
+import { DEFAULT_MAX_PAYLOAD_BYTES, VerdictFeedEntry, subjects, type Cascade, type PipelineNode } from '@troupe/protocol';
 import { createRouter, openRouterStore, routerFromDocument, scoreFromVerdict, type LearnedOutcome, type Router, type RouterStore } from '@troupe/router';
 import { decodeJson, silentLogger, type Logger } from '@troupe/transport';
 import { createRouterPolicy } from './router-policy.js';
@@ -21,6 +21,12 @@ export interface RouterSyncOptions {
 export interface RouterSync {
   /** Plug into `hostPlanner({ chooseModel })`. Learning comes from the verdict feed, not from `onVerdict`. */
   chooseModel: ReturnType<typeof createRouterPolicy>['chooseModel'];
+  /**
+   * Plug into `hostPlanner({ cascadeFor })`: the deployed policy's cascade for the node's skill, in
+   * registry ids (a recorded name maps to the entry whose `id` or `model` it is); undefined when the
+   * skill has none or a step's model is not in the registry.
+   */
+  cascadeFor(node: PipelineNode): Cascade | undefined;
   /** The router this replica routes from right now. */
   router(): Router;
   /** The stored document version it was rebuilt from (0: nothing deployed or learned yet). */
@@ -43,12 +49,15 @@ export async function syncRouter(options: RouterSyncOptions): Promise<RouterSync
   const logger = (options.logger ?? silentLogger).child({ actor: 'router-sync' });
   const store = await openRouterStore(options.connection, { models: options.models, ...(options.replicas ? { replicas: options.replicas } : {}) });
   let current: Router = createRouter({ models: options.models });
+  let cascades: Record<string, Cascade> = {};
+  const idOf = (name: string) => options.models.find((model) => model.id === name || model.model === name)?.id;
   let version = 0;
   let samples = 0;
   const waiters = new Set<() => void>();
   const adopt = (document: Awaited<ReturnType<RouterStore['read']>>) => {
     if (!document || document.version < version) return;
     current = routerFromDocument(document, options.models);
+    cascades = cascadesOf(document.artifact?.cascades?.groups ?? {}, idOf);
     version = document.version;
     samples = document.samples;
     for (const wake of waiters) wake();
@@ -117,6 +126,7 @@ export async function syncRouter(options: RouterSyncOptions): Promise<RouterSync
 
   return {
     chooseModel: policy.chooseModel,
+    cascadeFor: (node) => cascades[node.skill],
     router: () => current,
     version: () => version,
     store,
@@ -129,6 +139,21 @@ export async function syncRouter(options: RouterSyncOptions): Promise<RouterSync
       waiters.clear();
     },
   };
+}
+
+/** The policy's steps per skill as wire cascades (a consensus gate where a step has a peer); skills with an unknown model are left out. */
+function cascadesOf(groups: Record<string, Array<{ model: string; consensusWith?: string | undefined }>>, idOf: (name: string) => string | undefined): Record<string, Cascade> {
+  const result: Record<string, Cascade> = {};
+  for (const [skill, steps] of Object.entries(groups)) {
+    const cascade = steps.map((step) => {
+      const model = idOf(step.model);
+      const peer = step.consensusWith === undefined ? undefined : idOf(step.consensusWith);
+      if (!model || (step.consensusWith !== undefined && !peer)) return undefined;
+      return { model, ...(peer ? { gate: { checks: ['consensus'], consensusModels: [peer] } } : {}) };
+    });
+    if (cascade.length > 0 && cascade.every(Boolean)) result[skill] = cascade as Cascade;
+  }
+  return result;
 }
 
 /** A malformed feed message is skipped: one bad publisher must not stop the learners. */

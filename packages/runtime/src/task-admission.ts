@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { ErrorCode, TroupeError, tenantOfSubject, type NodeReport, type PipelineDefinition, type TaskSubmission } from '@troupe/protocol';
+import { ErrorCode, TroupeError, tenantOfSubject, type Cascade, type NodeReport, type PipelineDefinition, type PipelineNode, type TaskSubmission } from '@troupe/protocol';
 import { checkPipeline, type PlannedTask } from '@troupe/planner';
 import type { TaskRecord, TaskStore } from '@troupe/store-contract';
 import { draftPlan } from './llm-planner.js';
@@ -22,6 +22,8 @@ export interface TaskAdmissionOptions {
    * freshly restarted planner has not heard from every worker yet. Default 5 s.
    */
   discoveryMs?: number;
+  /** A skill's default cascade (e.g. the deployed router's policy) for nodes that pin neither a model nor a cascade. */
+  cascadeFor?: (node: PipelineNode, task: PlannedTask) => Cascade | undefined;
 }
 
 /** How long before its deadline a request gives up waiting for discovery, to still answer in time. */
@@ -87,7 +89,19 @@ export class TaskAdmission {
         details: { skills: missing },
       });
     }
-    return { pipeline };
+    return { pipeline: this.#withCascades(pipeline, task) };
+  }
+
+  /** Fills in each skill's default cascade; stored with the task record, so a resumed task runs the same ladder. */
+  #withCascades(pipeline: PipelineDefinition, task: PlannedTask): PipelineDefinition {
+    const cascadeFor = this.#options.cascadeFor;
+    if (!cascadeFor) return pipeline;
+    const nodes = pipeline.nodes.map((node) => {
+      if (node.cascade || node.model || node.chat) return node;
+      const cascade = cascadeFor(node, task);
+      return cascade ? { ...node, cascade } : node;
+    });
+    return { ...pipeline, nodes };
   }
 
   /**

@@ -78,6 +78,8 @@ await runService({
     const service = await hostPlanner({
       ...(reference ? { referencePricing: reference.pricing } : {}),
       ...(routing ? { chooseModel: routing.chooseModel, ...(routing.onVerdict ? { onVerdict: routing.onVerdict } : {}) } : {}),
+      // Each skill's cascade from the deployed router's policy, for nodes that pin no model or cascade.
+      ...(shared ? { cascadeFor: shared.cascadeFor } : {}),
       ...(budgets ? { onTaskStart: async (task) => {
         if (task.budgetUsd !== undefined) await budgets.setLimit(taskScope(`${task.tenant}.${task.id}`), task.budgetUsd);
       } } : {}),
