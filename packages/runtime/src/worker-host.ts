@@ -52,13 +52,19 @@ export async function hostWorker(options: WorkerHostOptions): Promise<TroupeServ
 
   // The first request for a local model waits for it to load: tell that task's followers how far along it is.
   const loaded = new Set<string>();
+  // What each local model runs with (threads, sequences, concurrency, backend), for `troupe status` via $SRV.STATS.
+  const localModels: Record<string, Record<string, unknown>> = {};
   const loadWithProgress = async (id: string, resolved: ResolvedModel, request: SubtaskRequest) => {
     const loadable = resolved.model as { load?: (options: { onProgress?: (progress: number) => void }) => Promise<unknown> };
     if (typeof loadable.load === 'function') {
       const events = subjects.taskEvents(request.tenant, request.taskId);
-      await loadable.load({
+      const info = await loadable.load({
         onProgress: (progress) => connection.publish(events, encodeJson({ type: 'model.loading', taskId: request.taskId, at: Date.now(), model: id, progress })),
       });
+      if (info && typeof info === 'object' && 'threads' in info) {
+        const { threads, sequences, concurrency, backend, contextSize } = info as Record<string, unknown>;
+        localModels[id] = { threads, sequences, concurrency, backend, contextSize };
+      }
     }
     loaded.add(id);
   };
@@ -134,7 +140,7 @@ export async function hostWorker(options: WorkerHostOptions): Promise<TroupeServ
     metadata: { skills: options.skills.join(','), models: models.configs.map((config) => config.id).join(',') },
     logger,
     ...(options.maxPayloadBytes ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
-    stats: () => ({ ...totals, defaultModel: options.defaultModel ?? null, loadedModels: [...loaded] }),
+    stats: () => ({ ...totals, defaultModel: options.defaultModel ?? null, loadedModels: [...loaded], localModels }),
     endpoints: options.skills.map((skill) =>
       defineEndpoint({
       name: skill,
