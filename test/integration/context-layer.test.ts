@@ -10,10 +10,14 @@ import {
   createSemanticCache,
   createUseEmbeddingModel,
   openContextBucket,
+  PendingCacheEntry,
   type ContextStore,
   type SemanticCache,
 } from '@troupe/context';
 import type { EmbeddingModel } from '@troupe/models';
+import { subjects } from '@troupe/protocol';
+import { promoteFromVerdictFeed } from '@troupe/runtime';
+import { encodeJson, silentLogger } from '@troupe/transport';
 import { startNatsServer, type NatsServer } from '@troupe/testing';
 import { repoRoot } from './paths.js';
 
@@ -49,7 +53,11 @@ describe('context layer over real NATS with the real USE model, across two proce
       }),
     ]);
     // This node starts after the writer finished: what it serves comes from the KV bucket alone.
-    cache = await createSemanticCache({ entries: await openContextBucket(connection, 'troupe_cache', CacheEntry), embedder });
+    cache = await createSemanticCache({
+      entries: await openContextBucket(connection, 'troupe_cache', CacheEntry),
+      pending: await openContextBucket(connection, 'troupe_cache_pending', PendingCacheEntry, { ttlMs: 600_000 }),
+      embedder,
+    });
     store = await createContextStore({ chunks: await openContextBucket(connection, 'troupe_context', ContextChunk), embedder });
   });
 
@@ -110,6 +118,25 @@ describe('context layer over real NATS with the real USE model, across two proce
       expect((await cache.lookup({ ...acme, tenant: 'initech' }, "Where's my order 1234?")).hit).toBeUndefined();
     } finally {
       second.dispose();
+    }
+  });
+
+  it('stores only answers the judge passed: a pass on the verdict feed promotes, a retry does not', async () => {
+    const partition = { ...acme, tenant: 'hooli' };
+    const answer = { output: { reply: 'Within 30 days.' }, model: 'gpt', costUsd: 0.002 };
+    await cache.stage('hooli.task-1.expert.1', partition, 'How long is the refund window?', answer);
+    await cache.stage('hooli.task-2.expert.1', partition, 'Can I exchange a worn shirt?', answer);
+    const subscription = promoteFromVerdictFeed({ connection, cache, logger: silentLogger });
+    try {
+      expect((await cache.lookup(partition, 'How long is the refund window?')).hit).toBeUndefined();
+      const verdict = (taskId: string, decision: string) => ({ taskId, nodeId: 'expert', attempt: 1, decision, reasons: [], checks: [], tenant: 'hooli', skill: 'faq' });
+      connection.publish(subjects.verdictFeed, encodeJson(verdict('task-2', 'retry')));
+      connection.publish(subjects.verdictFeed, encodeJson(verdict('task-1', 'pass')));
+      const hit = await eventually(async () => (await cache.lookup(partition, 'How long is the refund window?')).hit);
+      expect(hit.output).toEqual({ reply: 'Within 30 days.' });
+      expect((await cache.lookup(partition, 'Can I exchange a worn shirt?')).hit).toBeUndefined();
+    } finally {
+      subscription.unsubscribe();
     }
   });
 });

@@ -1,5 +1,6 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { EmbeddingModel, Logger } from '@troupe/models';
+import { SharedBucketNames } from '@troupe/protocol';
 import { CacheEntry } from './cache-entry.js';
 import { ContextChunk } from './context-chunk.js';
 import { createContextStore, type ContextStore } from './context-store.js';
@@ -9,11 +10,11 @@ import { createSemanticCache, type SemanticCache, type SemanticCacheOptions } fr
 /** The JetStream KV buckets the context layer keeps its shared state in. */
 export const ContextBuckets = {
   /** Ingested chunks, key `<collection>.<chunk hash>`. */
-  chunks: 'troupe_context',
+  chunks: SharedBucketNames.contextChunks,
   /** Judge-passed cache entries, key `<tenant>.<skill>.<partition hash>.<question hash>`. */
-  cache: 'troupe_cache',
+  cache: SharedBucketNames.cache,
   /** Answers waiting for their verdict, key `<tenant>.<task>.<node>.<attempt>`; they expire on their own. */
-  pending: 'troupe_cache_pending',
+  pending: SharedBucketNames.cachePending,
 } as const;
 
 /** A staged answer: the entry plus the key it will have once promoted. */
@@ -66,6 +67,27 @@ export async function openContextLayer(options: ContextLayerOptions): Promise<Co
     dispose() {
       cache.dispose();
       store.dispose();
+    },
+  };
+}
+
+/**
+ * Promotes staged answers into the cache without mirroring it (no embedder, no index): what a
+ * planner needs to act on the judge's verdicts.
+ */
+export async function createCachePromoter(options: { connection: NatsConnection; pendingTtlMs?: number }): Promise<{ promote(ref: string): Promise<boolean> }> {
+  const [entries, pending] = await Promise.all([
+    openContextBucket(options.connection, ContextBuckets.cache, CacheEntry),
+    openContextBucket(options.connection, ContextBuckets.pending, PendingCacheEntry, { ttlMs: options.pendingTtlMs ?? 600_000 }),
+  ]);
+  return {
+    async promote(ref) {
+      const staged = await pending.get(ref);
+      if (!staged) return false;
+      const { key, ...entry } = staged;
+      await entries.put(key, entry);
+      await pending.delete(ref);
+      return true;
     },
   };
 }

@@ -18,4 +18,4 @@ export { ContextChunk, CollectionName, chunkId, type RetrievedChunk } from './co
 export { createContextStore, type ContextStore, type ContextStoreOptions, type IngestResult, type RetrieveOptions } from './context-store.js';
 export { createFaqModel, type FaqModelOptions } from './faq-model.js';
 export { formatRetrievedContext } from './retrieved-context.js';
-export { ContextBuckets, PendingCacheEntry, openContextLayer, type ContextLayer, type ContextLayerOptions } from './context-layer.js';
+export { ContextBuckets, PendingCacheEntry, createCachePromoter, openContextLayer, type ContextLayer, type ContextLayerOptions } from './context-layer.js';

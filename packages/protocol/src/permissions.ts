@@ -70,6 +70,12 @@ export const SharedBucketNames = {
   budgets: 'troupe_budgets',
   /** `@troupe/resilience` circuit breakers, shared by workers with priced models and watched by each. */
   breakers: 'troupe_breakers',
+  /** `@troupe/context` chunks of ingested collections, mirrored by every worker that retrieves. */
+  contextChunks: 'troupe_context',
+  /** `@troupe/context` judge-passed semantic-cache entries, mirrored by every worker that caches. */
+  cache: 'troupe_cache',
+  /** `@troupe/context` answers waiting for their verdict before they enter the cache. */
+  cachePending: 'troupe_cache_pending',
 } as const;
 
 /** Which optional state a service keeps in NATS; each default mirrors the services' own default. */
@@ -80,6 +86,8 @@ export interface RolePermissionOptions {
   budgets?: boolean;
   /** `TROUPE_BREAKERS=kv`: circuit breakers in a watched KV bucket; workers only (default true). */
   kvBreakers?: boolean;
+  /** `TROUPE_CONTEXT=use`: semantic cache and retrieval buckets, and the verdict feed that promotes judged answers; workers only (default false). */
+  context?: boolean;
 }
 
 /**
@@ -148,6 +156,14 @@ export function workerPermissions(options: RolePermissionOptions & { skills?: re
     ...(options.durable === false ? [] : [kvBucketPermissions(DurableResourceNames.nodeResultsBucket)]),
     ...(options.budgets === false ? [] : [kvBucketPermissions(SharedBucketNames.budgets)]),
     ...(options.kvBreakers === false ? [] : [kvBucketPermissions(SharedBucketNames.breakers, { watch: true })]),
+    ...(options.context
+      ? [
+          kvBucketPermissions(SharedBucketNames.contextChunks, { watch: true }),
+          kvBucketPermissions(SharedBucketNames.cache, { watch: true }),
+          kvBucketPermissions(SharedBucketNames.cachePending),
+          { publish: [], subscribe: [subjects.verdictFeed], allowResponses: false },
+        ]
+      : []),
   ];
   return buckets.reduce(mergePermissions, base);
 }

@@ -2,6 +2,8 @@ export { createTroupe, type Troupe, type TroupeOptions, type TroupeRole } from '
 export { createModelCatalog, type ModelCatalog, type ModelFactory } from './model-catalog.js';
 export { hostPlanner, type ChooseModelInput, type PlannerHostOptions } from './planner-host.js';
 export { hostWorker, type NodeResultLedger, type WorkerHostOptions } from './worker-host.js';
+export { cacheOnVerdict, faqTemplateFactory, questionOf, type WorkerContextLayer } from './worker-context.js';
+export { CACHE_PROMOTERS_QUEUE, promoteFromVerdictFeed } from './cache-promoter.js';
 export { codeSkillsAsTools, hostCodeSkills, type CodeSkillHostOptions } from './code-skill-host.js';
 export { hostJudge, type JudgeHostOptions } from './judge-host.js';
 export { SkillDirectory, WORKER_SERVICE_NAME, skillsOf } from './skill-directory.js';

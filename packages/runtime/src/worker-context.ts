@@ -106,7 +106,7 @@ export interface VerdictSeen {
  * A planner `onVerdict` listener that promotes a staged answer into the semantic cache when the
  * judge passes it (and only then). An answer that itself came from the cache is not stored again.
  */
-export function cacheOnVerdict(cache: SemanticCache, onError?: (error: unknown) => void): (feedback: VerdictSeen) => void {
+export function cacheOnVerdict(cache: Pick<SemanticCache, 'promote'>, onError?: (error: unknown) => void): (feedback: VerdictSeen) => void {
   return (feedback) => {
     if (feedback.verdict.decision !== 'pass' || feedback.result.cache) return;
     const ref = cacheRef({ tenant: feedback.task.tenant, taskId: feedback.task.id, nodeId: feedback.node.id, attempt: feedback.verdict.attempt });

@@ -8,6 +8,7 @@ import { runSubtask, workerMachine, type ResolvedModel } from '@troupe/worker';
 import type { ModelCatalog } from './model-catalog.js';
 import { WORKER_SERVICE_NAME } from './skill-directory.js';
 import { cacheRef, cachedResult, modelTierOf, prepareContext, type WorkerContextLayer } from './worker-context.js';
+import { promoteFromVerdictFeed } from './cache-promoter.js';
 
 export interface WorkerHostOptions {
   connection: NatsConnection;
@@ -52,6 +53,8 @@ export async function hostWorker(options: WorkerHostOptions): Promise<TroupeServ
 
   // The first request for a local model waits for it to load: tell that task's followers how far along it is.
   const loaded = new Set<string>();
+  // Staged answers enter the cache when the judge passes them (the feed; the subscription ends with the connection).
+  if (options.context?.cache) promoteFromVerdictFeed({ connection, cache: options.context.cache, logger });
   // What each local model runs with (threads, sequences, concurrency, backend), for `troupe status` via $SRV.STATS.
   const localModels: Record<string, Record<string, unknown>> = {};
   const loadWithProgress = async (id: string, resolved: ResolvedModel, request: SubtaskRequest) => {
