@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,7 @@ describe('workers call MCP tools (server-everything over stdio and streamable HT
   let http: { url: string; process: ChildProcess };
   let services: LaunchedService[] = [];
   let connection: NatsConnection;
+  let traces: string;
 
   beforeAll(async () => {
     nats = await startNatsServer();
@@ -48,6 +49,7 @@ describe('workers call MCP tools (server-everything over stdio and streamable HT
         ],
       }),
     );
+    traces = join(directory, 'spans.jsonl');
     const mcpConfig = join(directory, 'mcp.json');
     writeFileSync(
       mcpConfig,
@@ -68,6 +70,7 @@ describe('workers call MCP tools (server-everything over stdio and streamable HT
       TROUPE_MCP_CONFIG: mcpConfig,
       TROUPE_DURABLE: 'false',
       TROUPE_LOG_LEVEL: 'warn',
+      TROUPE_TRACES: `file:${traces}`,
     };
     const launched = await Promise.allSettled((['judge', 'worker', 'planner'] as const).map((name) => launchService(name, env, { readyTimeoutMs: 180_000 })));
     services = launched.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
@@ -102,5 +105,13 @@ describe('workers call MCP tools (server-everything over stdio and streamable HT
     // "42" is nowhere in the input: the factuality check passes only because the judge read the tool result.
     expect(node.verdict?.decision).toBe('pass');
     expect(node.verdict?.checks.find((check) => check.name === 'factuality')?.passed).toBe(true);
+  });
+
+  it('puts each tool call on the worker span as a troupe.tool.call event', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const spans = readFileSync(traces, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { name: string; events?: Array<{ name: string; attributes: Record<string, unknown> }> });
+    const calls = spans.filter((span) => span.name === 'troupe.worker.run').flatMap((span) => span.events ?? []).filter((event) => event.name === 'troupe.tool.call');
+    expect(calls).toHaveLength(2);
+    expect(calls[0]!.attributes).toMatchObject({ 'troupe.tool.name': 'get-sum', 'troupe.tool.step': 1, 'troupe.tool.error': false });
   });
 });

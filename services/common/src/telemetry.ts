@@ -38,6 +38,8 @@ class JsonLinesSpanExporter implements SpanExporter {
         parentSpanId: span.parentSpanContext?.spanId,
         service: span.resource.attributes['service.name'],
         attributes: span.attributes,
+        // Span events (e.g. each tool call of a worker's tool loop), by name and attributes.
+        ...(span.events.length ? { events: span.events.map((event) => ({ name: event.name, attributes: event.attributes ?? {} })) } : {}),
       }),
     );
     appendFileSync(this.path, lines.map((line) => `${line}\n`).join(''));
