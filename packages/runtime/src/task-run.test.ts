@@ -79,16 +79,7 @@ describe('TaskRun', () => {
   });
 
   it('interrupt() stores the latest state and hands the task over without publishing a failure', async () => {
-    const store = createMemoryTaskStore();
-    const events: string[] = [];
-    const runs = new TaskRuns({
-      machine: stuck,
-      store,
-      logger: silentLogger,
-      publish: (_tenant, event) => events.push(event.type),
-      finish: (output) => output,
-      onFinished: () => undefined,
-    });
+    const { store, runs, events } = setup();
     const run = runs.launch({ ...recordOf('t3', 'me'), task: { ...task('t3'), progress: true } }, 0);
     await new Promise((resolve) => setTimeout(resolve, 20));
     await run.interrupt();
