@@ -6,7 +6,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { launchService, type LaunchedService } from '@troupe/cli';
 import { createTroupeClient } from '@troupe/client';
-import { serveDashboard, type ServedDashboard } from '@troupe/dashboard';
+import { Kvm } from '@nats-io/kv';
+import { TaskRecordWire, serveDashboard, type ServedDashboard } from '@troupe/dashboard';
 import { connectNats } from '@troupe/transport';
 import { startNatsServer, type NatsServer } from '@troupe/testing';
 import { modelsDirectory, repoRoot } from './paths.js';
@@ -140,13 +141,27 @@ describe('the dashboard in a real browser: live DAG, economics and services from
     await page.screenshot({ path: join(artifacts, 'dashboard-task.png'), fullPage: true });
 
     // Two more tasks, without progress events: the task records alone carry them to the dashboard.
-    await Promise.all([
+    const more = await Promise.all([
       client.run({ pipeline: 'extract-logic-synthesis', input: 'Bo in Lyon was charged twice.' }),
       client.run({ pipeline: 'extract-logic-synthesis', input: 'Cy asks for an invoice copy.' }),
     ]);
-    writeFileSync(join(artifacts, 'dashboard-snapshot.json'), JSON.stringify(dashboard.dashboard.snapshot(), null, 2));
     await page.goto(`${dashboard.url}#economics`);
-    await page.waitForFunction(() => document.querySelectorAll('svg.cost-chart circle.point.actual').length >= 3, undefined, { timeout: 30_000 });
+    await page
+      .waitForFunction(() => document.querySelectorAll('svg.cost-chart circle.point.actual').length >= 3, undefined, { timeout: 60_000 })
+      .finally(async () => {
+        // What the dashboard held, and the stored records as it would parse them: the first look when this fails.
+        const kv = await new Kvm(connection).open('troupe_tasks');
+        const records = [];
+        for await (const key of await kv.keys()) {
+          const parsed = TaskRecordWire.safeParse((await kv.get(key))?.json());
+          records.push({ key, parsed: parsed.success ? { status: parsed.data.status, result: parsed.data.result?.status } : parsed.error.issues });
+        }
+        const runs = more.map((run) => ({ id: run.taskId, status: run.status, error: run.error }));
+        writeFileSync(
+          join(artifacts, 'dashboard-snapshot.json'),
+          JSON.stringify({ runs, records, snapshot: dashboard.dashboard.snapshot() }, null, 2),
+        );
+      });
     expect(await page.locator('svg.cost-chart circle.point.reference').count()).toBeGreaterThanOrEqual(3);
     expect(await page.locator('svg.share-chart circle.segment').count()).toBeGreaterThanOrEqual(1);
     expect(await page.locator('svg.bars-chart rect.bar').count()).toBeGreaterThanOrEqual(3);
@@ -160,10 +175,10 @@ describe('the dashboard in a real browser: live DAG, economics and services from
     await page.screenshot({ path: join(artifacts, 'dashboard-tasks.png'), fullPage: true });
 
     await page.goto(`${dashboard.url}#services`);
-    await page.waitForFunction(() => document.querySelectorAll('[data-service]').length >= 3, undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelectorAll('[data-service]').length >= 3, undefined, { timeout: 60_000 });
     const names = await page.locator('[data-service]').evaluateAll((elements) => elements.map((element) => element.getAttribute('data-service')));
     expect(new Set(names)).toEqual(new Set(['troupe-judge', 'troupe-planner', 'troupe-worker']));
     await page.screenshot({ path: join(artifacts, 'dashboard-services.png'), fullPage: true });
     await page.close();
-  }, 120_000); // ~15 s on an idle 2-core box; the margin is for a loaded one
+  }, 180_000); // ~15 s on an idle 2-core box; the margin is for a loaded one
 });

@@ -109,7 +109,7 @@
       detail: `${r.passed}/${r.judged}`,
     }));
     const choices = e.routerChoices.length
-      ? `<table><thead><tr><th>skill</th><th>model now</th><th>since</th></tr></thead><tbody>${e.routerChoices.map((c) => `<tr><td>${esc(c.skill)}</td><td>${esc(c.model)}</td><td>${time(c.at)}</td></tr>`).join('')}</tbody></table>`
+      ? `<table><thead><tr><th>skill</th><th>model now</th><th>last routed</th></tr></thead><tbody>${e.routerChoices.map((c) => `<tr><td>${esc(c.skill)}</td><td>${esc(c.model)}</td><td>${time(c.at)}</td></tr>`).join('')}</tbody></table>`
       : '<p class="empty">No routed call yet.</p>';
     return `${kpis()}<section class="card"><h2>Cost per task over time <small>against every node on the reference model</small></h2>${costChart(e.costSeries, 960, 260)}</section>
       <div class="grid two"><section class="card"><h2>Calls per model</h2>${donut(

@@ -18,7 +18,10 @@
   function costChart(series, width = 720, height = 240) {
     if (series.length === 0) return '<p class="empty">No finished task yet.</p>';
     const pad = { left: 64, right: 16, top: 16, bottom: 34 };
-    const max = Math.max(1e-9, ...series.map((p) => Math.max(p.costUsd, p.referenceCostUsd ?? 0))) * 1.1;
+    // A round top (1, 2 or 5 × 10^n) so the ticks read as round figures.
+    const top = Math.max(1e-9, ...series.map((p) => Math.max(p.costUsd, p.referenceCostUsd ?? 0))) * 1.05;
+    const magnitude = 10 ** Math.floor(Math.log10(top));
+    const max = [1, 2, 5, 10].find((f) => f * magnitude >= top) * magnitude;
     const x = (i) =>
       pad.left + (series.length === 1 ? (width - pad.left - pad.right) / 2 : (i * (width - pad.left - pad.right)) / (series.length - 1));
     const y = (v) => pad.top + (1 - v / max) * (height - pad.top - pad.bottom);
