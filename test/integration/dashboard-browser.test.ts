@@ -122,7 +122,7 @@ describe('the dashboard in a real browser: live DAG, economics and services from
 
     // Every node of the result is drawn with its model and verdict.
     await page.waitForFunction((count) => document.querySelectorAll('[data-node][data-verdict="pass"]').length === count, result.nodes.length, {
-      timeout: 30_000,
+      timeout: 60_000,
     });
     for (const node of result.nodes) {
       const drawn = page.locator(`svg.dag [data-node="${node.nodeId}"]`);
@@ -170,7 +170,7 @@ describe('the dashboard in a real browser: live DAG, economics and services from
 
     await page.goto(`${dashboard.url}#tasks`);
     await page.waitForFunction(() => document.querySelectorAll('table.tasks tr[data-status="completed"]').length >= 3, undefined, {
-      timeout: 30_000,
+      timeout: 60_000,
     });
     await page.screenshot({ path: join(artifacts, 'dashboard-tasks.png'), fullPage: true });
 
