@@ -68,6 +68,8 @@ export const DurableResourceNames = {
 export const SharedBucketNames = {
   /** `@troupe/budget` ledger: the planner sets task limits, workers with priced models reserve against them. */
   budgets: 'troupe_budgets',
+  /** `@troupe/router` deployed router and what it learned: planners load, watch and update it. */
+  router: 'troupe_router',
   /** `@troupe/resilience` circuit breakers, shared by workers with priced models and watched by each. */
   breakers: 'troupe_breakers',
   /** `@troupe/context` chunks of ingested collections, mirrored by every worker that retrieves. */
@@ -114,7 +116,9 @@ export function plannerPermissions(options: RolePermissionOptions = {}): Subject
     ],
     allowResponses: true,
   };
-  const withBudgets = options.budgets === false ? base : mergePermissions(base, kvBucketPermissions(SharedBucketNames.budgets));
+  // The shared router: load and watch the deployed one, and learn into it from the verdict feed.
+  const routed = mergePermissions(base, mergePermissions(kvBucketPermissions(SharedBucketNames.router), { publish: [], subscribe: [subjects.verdictFeed], allowResponses: false }));
+  const withBudgets = options.budgets === false ? routed : mergePermissions(routed, kvBucketPermissions(SharedBucketNames.budgets));
   if (options.durable === false) return withBudgets;
   const { tasksStream: stream, plannerConsumer: consumer, deadLetterStream: dead } = DurableResourceNames;
   const queue: SubjectPermissions = {
