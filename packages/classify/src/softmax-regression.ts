@@ -25,7 +25,7 @@ export interface SoftmaxTrainingOptions {
  */
 export function trainSoftmax(matrix: EmbeddingMatrix, labels: Uint16Array, classes: number, options: SoftmaxTrainingOptions): SoftmaxWeights {
   const { rows, dimensions, values } = matrix;
-  const epochs = options.epochs ?? 40;
+  const epochs = options.epochs ?? 20;
   const batchSize = options.batchSize ?? 128;
   const baseRate = options.learningRate ?? 0.05;
   const random = seededRandom(options.seed ?? 1);
