@@ -13,6 +13,7 @@ describe('near-miss guard', () => {
     ['How do I enable notifications?', 'How do I disable notifications?', 'antonym enabl/disabl'],
     ['How do I lock my card?', 'How do I unlock my card?', 'antonym lock/unlock'],
     ['How do I transfer money from savings to checking?', 'How do I transfer money from checking to savings?', 'direction'],
+    ['How do I get to the store?', 'How do I get from the store?', 'direction'],
     ['Does the Pro plan include the Basic features?', 'Does the Basic plan include the Pro features?', 'slot-order'],
     ['How long does shipping take?', 'How much does shipping cost?', 'question-type'],
     ['How do I reset my password?', 'How do I reset my router?', 'content'],
@@ -27,6 +28,8 @@ describe('near-miss guard', () => {
     ['Can I buy a gift card?', 'Is it possible to purchase a gift card?'],
     ['Two items arrived broken', '2 items arrived damaged'],
     ['Does the room rate include breakfast?', 'Is breakfast included in the room rate?'],
+    // Regression: `in` + `to` once read as a prefix antonym of `to`.
+    ['How do I transfer money to savings?', 'How do I transfer money into savings?'],
   ])('accepts the paraphrase %j / %j', (a, b) => {
     expect(decide(a, b)).toMatchObject({ ok: true, rewording: false });
   });

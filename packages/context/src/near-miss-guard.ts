@@ -99,12 +99,18 @@ function antonymBetween(a: QuestionShape, b: QuestionShape): string | undefined 
       if (y.stems.has(word)) continue;
       for (const prefix of ANTONYM_PREFIXES) {
         const opposite = word.startsWith(prefix) ? word.slice(prefix.length) : `${prefix}${word}`;
-        if (opposite.length > 2 && y.stems.has(opposite) && !x.stems.has(opposite)) return `${word}/${opposite}`;
+        // The base word must carry meaning: `to`/`into` and `form`/`inform` are not opposites.
+        const base = word.length < opposite.length ? word : opposite;
+        if (base.length < 3 || STOPWORDS.has(base) || DIRECTION_MARKERS.has(base)) continue;
+        if (y.stems.has(opposite) && !x.stems.has(opposite)) return `${word}/${opposite}`;
       }
     }
   }
   return undefined;
 }
+
+const MARKER_CLASSES: Readonly<Record<string, string>> = { '>into': '>to', '>onto': '>to', '>toward': '>to', '>towards': '>to', '>versus': '>vs' };
+const markerClass = (marker: string) => MARKER_CLASSES[marker] ?? marker;
 
 /** Pairs of shared words joined by a direction marker whose order flips between the two questions. */
 function swappedDirection(a: QuestionShape, b: QuestionShape): boolean {
@@ -137,7 +143,8 @@ function swappedDirection(a: QuestionShape, b: QuestionShape): boolean {
   const markersB = markerOf(b);
   for (const [word, marker] of markersA) {
     const other = markersB.get(word);
-    if (other && other !== marker && markersA.size > 1 && markersB.size > 1) return true;
+    // `get to the store` vs `get from the store`: one word behind opposite markers (`into` counts as `to`).
+    if (other && markerClass(other) !== markerClass(marker)) return true;
   }
   return false;
 }
