@@ -1,5 +1,6 @@
 import { costOf, type CallOptions, type ChatMessage, type GenerateResult, type LanguageModel, type Pricing } from '@troupe/models';
 import { ErrorCode, TroupeError, type SubtaskRequest, type TokenUsage, type WorkerResult } from '@troupe/protocol';
+import { lowConfidence } from './confidence-flag.js';
 import { withRepeatPenalty } from './repeat-penalty.js';
 import { subtaskMessages } from './subtask-prompt.js';
 
@@ -77,7 +78,8 @@ export async function runSubtask(request: SubtaskRequest, options: RunSubtaskOpt
   const draft = await generate(primary.model, call(draftMessages, draftSchema, options), request, options);
   const drafted = parseJsonOutput(draft.text, primary.model.modelId) as { answer: unknown; unsure: boolean };
   const draftCost = costOf(draft.usage, primary.pricing);
-  if (!drafted.unsure) {
+  // The model's word, or its own token probabilities where the confidence table supports them (confidence-flag.ts).
+  if (!drafted.unsure && !lowConfidence(request, draft.metrics)) {
     return { ...base, output: drafted.answer, text: draft.text, usage: draft.usage, costUsd: draftCost, metrics: draft.metrics, flagged: false };
   }
   const advisor = await options.resolveModel({ ...request, model: request.advisor });
