@@ -1,1 +1,1 @@
-export { defaultVerdictPolicy, judgeMachine, type VerdictPolicy, type VerdictPolicyInput } from './judge-machine.js';
+export { judgeMachine, type VerdictPolicy, type VerdictPolicyInput } from './judge-machine.js';

@@ -1,5 +1,4 @@
 import { assign, fromPromise, setup } from 'xstate';
-import { decideVerdict } from '@troupe/checks';
 import type { CheckResult, JudgeRequest, Verdict, VerdictDecision } from '@troupe/protocol';
 
 export interface VerdictPolicyInput {
@@ -10,22 +9,15 @@ export interface VerdictPolicyInput {
 
 export type VerdictPolicy = (input: VerdictPolicyInput) => { decision: VerdictDecision; reasons: string[]; score?: number };
 
-/**
- * Default policy: the one decision table of `@troupe/checks` (`decideVerdict`), with a stronger
- * model (or the next cascade step) assumed available, so an embedded judge and the judge service
- * decide the same output the same way.
- */
-export const defaultVerdictPolicy: VerdictPolicy = ({ checks, attempt, maxAttempts }) => decideVerdict(checks, { attempt, maxAttempts, canReroute: true });
-
 interface JudgeContext {
   request: JudgeRequest;
   checks: CheckResult[];
 }
 
-/** The judge: a pure machine; the checks run in the injected `runChecks` actor, the policy is injectable. */
+/** The judge: a pure machine; the checks run in the injected `runChecks` actor, the verdict policy comes with each request (the host supplies the one table, `decideVerdict`). */
 export const judgeMachine = setup({
   types: {
-    input: {} as { request: JudgeRequest; policy?: VerdictPolicy },
+    input: {} as { request: JudgeRequest; policy: VerdictPolicy },
     context: {} as JudgeContext & { policy: VerdictPolicy },
     output: {} as Verdict,
   },
@@ -36,7 +28,7 @@ export const judgeMachine = setup({
   },
 }).createMachine({
   id: 'judge',
-  context: ({ input }) => ({ request: input.request, checks: [], policy: input.policy ?? defaultVerdictPolicy }),
+  context: ({ input }) => ({ request: input.request, checks: [], policy: input.policy }),
   initial: 'checking',
   states: {
     checking: {

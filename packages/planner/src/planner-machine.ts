@@ -308,7 +308,7 @@ export const plannerMachine = setup({
 export type PlannerActor = ActorRefFrom<typeof plannerMachine>;
 
 /** Applies a cascade transition: the node's new state, its children, and a task failure if any. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- XState's enqueue type is not exported in a usable form
+// XState's enqueue type is not exported in a usable form, hence `any`.
 function applyCascade(enqueue: any, context: PlannerContext, nodes: Record<string, NodeState>, node: PipelineNode, plan: CascadePlan): void {
   enqueue.assign({ nodes: { ...nodes, [node.id]: plan.state }, ...(plan.failure ? { failure: context.failure ?? plan.failure } : {}) });
   const input = nodeInput(node, context.task.input, nodes);

@@ -5,7 +5,7 @@ export { hostWorker, type NodeResultLedger, type WorkerHostOptions } from './wor
 export { cacheOnVerdict, faqTemplateFactory, questionOf, type WorkerContextLayer } from './worker-context.js';
 export { CACHE_PROMOTERS_QUEUE, promoteFromVerdictFeed } from './cache-promoter.js';
 export { codeSkillsAsTools, hostCodeSkills, type CodeSkillHostOptions } from './code-skill-host.js';
-export { hostJudge, type JudgeHostOptions } from './judge-host.js';
+export { defaultVerdictPolicy, hostJudge, type JudgeHostOptions } from './judge-host.js';
 export { SkillDirectory, WORKER_SERVICE_NAME, skillsOf } from './skill-directory.js';
 export { createMemoryTaskStore } from './task-store.js';
 export {

@@ -1,9 +1,16 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import { createActor, fromPromise, toPromise } from 'xstate';
-import { createSchemaCheck, type Check } from '@troupe/checks';
+import { createSchemaCheck, decideVerdict, type Check } from '@troupe/checks';
 import { JudgeRequest, QueueGroup, subjects, type CheckResult } from '@troupe/protocol';
-import { defaultVerdictPolicy, judgeMachine, type VerdictPolicy } from '@troupe/judge';
+import { judgeMachine, type VerdictPolicy } from '@troupe/judge';
 import { createTroupeService, defineEndpoint, encodeJson, silentLogger, type Logger, type TroupeService } from '@troupe/transport';
+
+/**
+ * The one verdict table (`decideVerdict` from `@troupe/checks`), with a stronger model or the next
+ * cascade step assumed available: every judge hosted here, embedded (`createTroupe`) or deployed
+ * (the judge service), decides the same checks the same way unless a policy is given.
+ */
+export const defaultVerdictPolicy: VerdictPolicy = ({ checks, attempt, maxAttempts }) => decideVerdict(checks, { attempt, maxAttempts, canReroute: true });
 
 export interface JudgeHostOptions {
   connection: NatsConnection;
