@@ -69,7 +69,15 @@ export async function prepareContext(layer: WorkerContextLayer | undefined, requ
   }
   // Retrieval changes the prompt, so retrieved-context nodes cache under their collection too.
   if (layer?.cache && request.cache !== false && !request.chat) {
-    prepared.partition = { tenant: request.tenant, skill: request.skill, outputSchema: request.outputSchema ?? null, modelTier: request.context ? `${tier}+${request.context.collection}` : tier };
+    // What else decides the answer is part of the key, never of the embedded question: the node's
+    // instructions and its parents' outputs must match exactly (a `verify` of another reply is another question).
+    const from = request.input && typeof request.input === 'object' && 'from' in request.input ? (request.input as { from: unknown }).from : null;
+    prepared.partition = {
+      tenant: request.tenant,
+      skill: request.skill,
+      outputSchema: { schema: request.outputSchema ?? null, instructions: request.instructions, from },
+      modelTier: request.context ? `${tier}+${request.context.collection}` : tier,
+    };
   }
   return prepared;
 }

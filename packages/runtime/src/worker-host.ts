@@ -80,7 +80,11 @@ export async function hostWorker(options: WorkerHostOptions): Promise<TroupeServ
     const started = performance.now();
     const modelId = request.model ?? options.defaultModel ?? models.defaultFor(request.skill)?.id;
     const prepared = await prepareContext(options.context, request, modelTierOf(models.configs.find((config) => config.id === modelId)));
-    const lookup = prepared.partition && prepared.serveFromCache ? await options.context?.cache?.lookup(prepared.partition, prepared.question) : undefined;
+    // A cache that cannot answer (KV unavailable) is a miss, never a failed node.
+    const lookup =
+      prepared.partition && prepared.serveFromCache
+        ? await options.context?.cache?.lookup(prepared.partition, prepared.question).catch((error: unknown) => void logger.warn({ err: error }, 'semantic cache lookup failed; calling the model'))
+        : undefined;
     if (lookup?.hit) {
       const { cache, similarity, savedCostUsd } = lookup.hit;
       connection.publish(events, encodeJson({ type: 'node.cache-hit', taskId: request.taskId, at: Date.now(), nodeId: request.nodeId, cache, similarity, savedCostUsd }));
