@@ -128,6 +128,7 @@ export async function hostWorker(options: WorkerHostOptions): Promise<TroupeServ
       'troupe.queue_wait_ms': metrics.queueWaitMs,
       ...(metrics.timeToFirstTokenMs !== undefined ? { 'troupe.time_to_first_token_ms': metrics.timeToFirstTokenMs } : {}),
       ...(metrics.tokensPerSecond !== undefined ? { 'troupe.tokens_per_second': metrics.tokensPerSecond } : {}),
+      ...(metrics.confidenceMean !== undefined ? { 'troupe.confidence.mean': metrics.confidenceMean, 'troupe.confidence.min': metrics.confidenceMin ?? metrics.confidenceMean } : {}),
     });
     if (prepared.partition) {
       // Staged, not stored: only the judge's pass (promote) puts an answer where others can be served it.
