@@ -117,7 +117,7 @@ export function plannerPermissions(options: RolePermissionOptions = {}): Subject
     allowResponses: true,
   };
   // The shared router: load and watch the deployed one, and learn into it from the verdict feed.
-  const routed = mergePermissions(base, mergePermissions(kvBucketPermissions(SharedBucketNames.router), { publish: [], subscribe: [subjects.verdictFeed], allowResponses: false }));
+  const routed = mergePermissions(base, mergePermissions(kvBucketPermissions(SharedBucketNames.router, { watch: true }), { publish: [], subscribe: [subjects.verdictFeed], allowResponses: false }));
   const withBudgets = options.budgets === false ? routed : mergePermissions(routed, kvBucketPermissions(SharedBucketNames.budgets));
   if (options.durable === false) return withBudgets;
   const { tasksStream: stream, plannerConsumer: consumer, deadLetterStream: dead } = DurableResourceNames;
