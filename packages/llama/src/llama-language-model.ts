@@ -9,7 +9,7 @@ import { createGrammarCache, type GrammarCache } from './grammar-cache.js';
 import type { LlamaBackend } from './llama-runtime.js';
 import { silentLogger, type Logger } from './logger.js';
 import { parseLlamaModelConfig } from './model-config-input.js';
-import { resolveParallelism } from './machine-defaults.js';
+import { resolveParallelism, threadsForModel } from './machine-defaults.js';
 import { toModelLoadError } from './model-load-error.js';
 import { getSharedModelStore, type ModelLease, type ModelStore } from './model-store.js';
 import { generateOnSequence } from './sequence-generation.js';
@@ -88,6 +88,8 @@ export function createLlamaLanguageModel(config: ModelConfig | ModelConfigInput,
   const logger = (options.logger ?? silentLogger).child({ component: 'llama-language-model', modelId });
   const store = options.store ?? getSharedModelStore(options.logger ? { logger: options.logger } : {});
   const threads = settings.threads ?? options.threads ?? store.runtime.threads;
+  // The machine's default yields to one thread for tiny files (see machine-defaults.ts); a registry or option value never does.
+  const pinnedThreads = settings.threads ?? options.threads;
   const parallelism = resolveParallelism(settings, threads);
   const slots = createSlotQueue({ concurrency: parallelism.concurrency, maxQueue: settings.maxQueue, name: modelId });
   const shutdown = new AbortController();
@@ -107,14 +109,15 @@ export function createLlamaLanguageModel(config: ModelConfig | ModelConfigInput,
       // Past its training window a model degrades, so the registry's size is a ceiling, not a request.
       const contextSize = Math.min(settings.contextSize, model.trainContextSize || settings.contextSize);
       if (contextSize < settings.contextSize) logger.info({ contextSize, configured: settings.contextSize }, 'context size capped at the training context');
-      const context = await model.createContext({ sequences: parallelism.sequences, contextSize, threads });
+      const contextThreads = pinnedThreads ?? threadsForModel(model.size, threads);
+      const context = await model.createContext({ sequences: parallelism.sequences, contextSize, threads: contextThreads });
       const chatWrapper = resolveChatWrapper(model);
       const { backend } = await store.runtime.info();
       const info: LlamaModelInfo = {
         modelId,
         path: lease.path,
         backend,
-        threads,
+        threads: contextThreads,
         contextSize: context.contextSize,
         trainContextSize: model.trainContextSize,
         sequences: parallelism.sequences,
