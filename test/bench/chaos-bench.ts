@@ -104,8 +104,9 @@ const selfKills = { worker_after_call: 0 };
 const launch = async (name: ServiceName, slot: number) => {
   for (let tries = 0; ; tries += 1) {
     try {
-      // kill-after-call: each worker dies right after its Nth model call (N drawn per launch), before storing it.
-      const fault = scenario === 'kill-after-call' && name === 'worker' ? { TROUPE_CHAOS_KILL_AFTER_CALL: String(20 + Math.floor(random() * 60)) } : {};
+      // kill-after-call: worker #0 dies right after its Nth model call (N drawn per launch), before storing it;
+      // worker #1 stays up, as the random scenario never kills the last replica standing.
+      const fault = scenario === 'kill-after-call' && name === 'worker' && slot === 0 ? { TROUPE_CHAOS_KILL_AFTER_CALL: String(20 + Math.floor(random() * 60)) } : {};
       const service = await launchService(name, { ...env, ...fault, TROUPE_WORKER_ID: `${name}-${slot}-${tries}-${Date.now()}` }, { readyTimeoutMs: 60_000 });
       replicas[name][slot] = service;
       if ('TROUPE_CHAOS_KILL_AFTER_CALL' in fault) {
