@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { openClassifierStore, parseClassifierArtifact, parseTrainingRows, trainFromEmbeddings, type ClassifierStore } from '@troupe/classify';
 import { launchService, type LaunchedService } from '@troupe/cli';
+import { supportTriage } from '@troupe/pipelines';
 import { createTroupeClient, type TroupeClient } from '@troupe/client';
 import { connectNats } from '@troupe/transport';
 import { startNatsServer, type NatsServer } from '@troupe/testing';
@@ -45,6 +46,8 @@ describe('a classifier trained with the CLI, deployed to NATS KV, served and hot
           embedding,
           { id: 'triage-classifier', provider: 'classifier', skills: ['classify'], capabilities: ['json'], classifier: { name: 'triage', embeddingModel: embedding.id, outputField: 'category' } },
           { id: 'tiny-classifier', provider: 'classifier', skills: ['classify'], capabilities: ['json'], classifier: { name: 'tiny', embeddingModel: embedding.id } },
+          // The escalation step of support triage's cascade; a canned LLM stand-in keeps the test fast.
+          { id: 'smollm2-135m-instruct', provider: 'template', skills: ['classify'], templates: { football: '{"category":"complex"}' } },
         ],
       }),
     );
@@ -93,6 +96,24 @@ describe('a classifier trained with the CLI, deployed to NATS KV, served and hot
     expect(right / rows.length).toBeGreaterThanOrEqual(0.75);
   });
 
+  it("runs support triage's own classify node: the classifier answers when sure and escalates when not", async () => {
+    const plan = { name: 'triage-classify-node', nodes: [supportTriage.nodes[0]!] };
+    expect(plan.nodes[0]!.cascade?.[0]?.model).toBe('triage-classifier');
+    const sure = await client.run({ plan, input: { ticket: 'What are your opening hours on weekends?' } });
+    expect(sure.status, JSON.stringify(sure.error)).toBe('completed');
+    expect(sure.nodes[0]).toMatchObject({ model: 'triage-classifier', output: { category: 'faq', covered: true } });
+    expect(sure.nodes[0]?.calls).toHaveLength(1);
+    // Nothing like any ticket: under the cross-validated threshold, so the gate escalates to the LLM step.
+    const unsure = await client.run({ plan, input: { ticket: 'Who won the football match yesterday?' } });
+    expect(unsure.status, JSON.stringify(unsure.error)).toBe('completed');
+    expect(unsure.nodes[0]?.model).toBe('smollm2-135m-instruct');
+    expect(unsure.nodes[0]?.output).toEqual({ category: 'complex' });
+    expect(unsure.nodes[0]?.calls?.map((call) => [call.model, call.decision])).toEqual([
+      ['triage-classifier', expect.not.stringMatching(/^pass$/)],
+      ['smollm2-135m-instruct', undefined], // the last, ungated step is accepted as is
+    ]);
+  });
+
   it('switches every worker to a newly deployed version without a restart', async () => {
     const previous = parseClassifierArtifact(JSON.parse(readFileSync(artifactFile, 'utf8')));
     const retrained = parseClassifierArtifact({ ...previous, threshold: Math.min(0.99, previous.threshold + 0.01), version: `${previous.version}-b` });
@@ -136,6 +157,6 @@ describe('a classifier trained with the CLI, deployed to NATS KV, served and hot
     };
     const result = await client.run({ plan: pipeline, input: { ticket: 'Is there a student discount?' } });
     expect(result.status).toBe('failed');
-    expect(JSON.stringify(result.nodes[0]?.error ?? result.error)).toContain('does not know "legal"');
+    expect(result.nodes[0]?.error ?? result.error).toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('does not know "legal"') });
   });
 });

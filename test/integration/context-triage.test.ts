@@ -44,6 +44,9 @@ describe('support triage with retrieval, factuality against the retrieved chunks
       models: {
         models: [
           { id: 'ticket-router', provider: 'template', skills: ['classify'], templates: { refund: '{"category":"complex"}', password: '{"category":"faq"}' } },
+          // Stand-ins for the classify node's cascade (the real classifier is tested in classifier.test.ts).
+          { id: 'triage-classifier', provider: 'template', skills: ['classify'], templates: { refund: '{"category":"complex"}', password: '{"category":"faq"}' } },
+          { id: 'smollm2-135m-instruct', provider: 'template', skills: ['classify'], templates: { refund: '{"category":"complex"}', password: '{"category":"faq"}' } },
           { id: 'support-faq', provider: 'template', skills: ['faq'], collection: 'support-faq' },
           { id: 'echo-small', provider: 'echo', skills: ['verify', 'generate'] },
           { id: 'gpt', provider: 'openai-compatible', model: 'gpt-4o-mini', baseUrl: openai.url, apiKeyEnv: 'FAKE_OPENAI_KEY', skills: ['expert'], pricing: { inputPerMTok: 0.15, outputPerMTok: 0.6 } },

@@ -1,7 +1,7 @@
 import type { PipelineDefinitionInput } from '@troupe/protocol';
 
 /**
- * Support-ticket triage: a fast classifier picks one branch — a FAQ template (no LLM), a local
+ * Support-ticket triage: a fast trained classifier (escalating to an LLM when unsure) picks one branch — a FAQ template (no LLM), a local
  * specialist, or a frontier model with retrieved context — and the answer is verified; the judge
  * escalates to a human when it cannot pass it.
  */
@@ -18,6 +18,10 @@ export const supportTriage: PipelineDefinitionInput = {
         properties: { category: { type: 'string', enum: ['faq', 'simple', 'complex'] } },
         required: ['category'],
       },
+      // A classifier trained on labelled tickets (models/classifiers, `troupe classifier train`)
+      // answers when it reaches its cross-validated threshold; below it, or out of scope ("other"
+      // is not in the enum), the gate escalates to an LLM classify. No frontier call per ticket.
+      cascade: [{ model: 'triage-classifier', gate: { checks: ['schema', 'confidence'] } }, { model: 'smollm2-135m-instruct' }],
     },
     // Served by a template model with `collection: 'support-faq'`: the best FAQ entry, no LLM.
     {
