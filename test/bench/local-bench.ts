@@ -59,7 +59,7 @@ const worker = await launchService('worker', {
   TROUPE_BUDGETS: 'false',
   TROUPE_LOG_LEVEL: 'warn',
   ...(values.threads ? { TROUPE_LLAMA_THREADS: String(threads) } : {}),
-});
+}, { readyTimeoutMs: 180_000 });
 const connection = await connectNats({ servers: server.url });
 // The worker gives prose skills a repeat penalty; the bare side samples with the same one.
 const bare = await createBareRunner({
@@ -100,10 +100,13 @@ const rssOf = (pid: number | undefined) => {
 
 try {
   // Warm both sides: the worker loads its model on the first request; the first batch allocates buffers.
+  const step = (what: string) => process.stderr.write(`bench:local: ${what}\n`);
   await bare.once();
   await overNats();
+  step('single streams warm');
   await bare.batch(SEQUENCES);
   await workerBatch(SEQUENCES);
+  step('8-sequence batches warm');
   const workerRssMb = rssOf(worker.process.pid);
   const bareSamples = [];
   const workerSamples = [];
@@ -126,6 +129,7 @@ try {
     workerMsAt8 += workerRound.wallMs;
     workerTtftAt8.push(...workerRound.samples.map((sample) => sample.ttftMs));
   }
+  step('single-stream and 8-concurrent rounds done');
   await bare.dispose();
   const scaling = [];
   for (const requests of [1, 2, 4]) {
