@@ -34,7 +34,8 @@ export interface SequenceGenerationOutput {
  */
 export async function generateOnSequence(input: SequenceGenerationInput): Promise<SequenceGenerationOutput> {
   const sequence = input.context.getSequence();
-  const meter: ConfidenceMeter = recordConfidence(sequence);
+  // TROUPE_LLAMA_CONFIDENCE=false skips the per-token probability (for throughput comparisons).
+  const meter: ConfidenceMeter | undefined = process.env.TROUPE_LLAMA_CONFIDENCE === 'false' ? undefined : recordConfidence(sequence);
   const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: input.chatWrapper, autoDisposeSequence: false });
   let sawToken = false;
   try {
@@ -60,7 +61,7 @@ export async function generateOnSequence(input: SequenceGenerationInput): Promis
       // Each sampled token needs exactly one logits evaluation, which the meter counts as output.
       outputTokens: sequence.tokenMeter.usedOutputTokens,
       finishReason: finishReasonOf(response.metadata.stopReason),
-      ...(meter.summary() ? { confidence: meter.summary()! } : {}),
+      ...(meter?.summary() ? { confidence: meter.summary()! } : {}),
     };
   } finally {
     chat.dispose();
