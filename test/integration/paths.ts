@@ -10,4 +10,8 @@ export function modelsDirectory(): string {
   return directory;
 }
 
-export const modelsConfig = `${repoRoot}models/troupe.models.json`;
+/**
+ * A registry with stories260K alone, so the end-to-end path runs in seconds: the shipped registry
+ * also lists SmolLM2-135M, which the router prefers for its higher quality prior.
+ */
+export const modelsConfig = `${repoRoot}test/integration/stories.models.json`;

@@ -16,6 +16,7 @@ export const refundDemo: PipelineDefinitionInput = {
     {
       id: 'extract',
       skill: 'extract',
+      model: 'smollm2-135m-instruct',
       // A CPU model on a busy laptop: the first call also loads the model.
       timeoutMs: 120_000,
       instructions: 'Extract the name of the person and the city they live in.',
@@ -41,6 +42,7 @@ export const refundDemo: PipelineDefinitionInput = {
     {
       id: 'synthesis',
       skill: 'generate',
+      model: 'smollm2-135m-instruct',
       timeoutMs: 120_000,
       dependsOn: ['extract', 'logic'],
       instructions: 'Write one short sentence to the customer, by name, that tells them the decision and the reason.',
