@@ -42,8 +42,16 @@ export class RecordWriter {
   changed(): void {
     if (this.#isLost || this.#closed) return;
     this.#dirty = true;
-    this.#writing ??= this.#drain().finally(() => {
+    this.#startDrain();
+  }
+
+  #startDrain(): void {
+    if (this.#writing) return;
+    this.#writing = this.#drain().finally(() => {
       this.#writing = undefined;
+      // A change marked after the drain's last check but before this callback found a drain
+      // still "in flight" and started none: without this, a task's final record was never written.
+      if (this.#dirty && !this.#isLost && !this.#closed) this.#startDrain();
     });
   }
 
