@@ -34,7 +34,7 @@ const embedding = { id: 'all-minilm-l6-v2', provider: 'llama-cpp' as const, path
 const trainStarted = performance.now();
 const artifact = await (async () => {
   await using embedder = await createLlamaEmbeddingModel(embedding, { modelsDirectory: resolveModelsDirectory(undefined) });
-  return trainClassifier(trainRows, {
+  return await trainClassifier(trainRows, {
     name: 'bench',
     embedder,
     seed: Number(values.seed),

@@ -53,10 +53,10 @@ export async function hostWorker(options: WorkerHostOptions): Promise<TroupeServ
 
   // The first request for a local model waits for it to load: tell that task's followers how far along it is.
   const loaded = new Set<string>();
-  // Staged answers enter the cache when the judge passes them (the feed; the subscription ends with the connection).
-  if (options.context?.cache) promoteFromVerdictFeed({ connection, cache: options.context.cache, logger });
   // What each local model runs with (threads, sequences, concurrency, backend), for `troupe status` via $SRV.STATS.
   const localModels: Record<string, Record<string, unknown>> = {};
+  // Staged answers enter the cache when the judge passes them (the feed; the subscription ends with the connection).
+  if (options.context?.cache) promoteFromVerdictFeed({ connection, cache: options.context.cache, logger });
   const loadWithProgress = async (id: string, resolved: ResolvedModel, request: SubtaskRequest) => {
     const loadable = resolved.model as { load?: (options: { onProgress?: (progress: number) => void }) => Promise<unknown> };
     if (typeof loadable.load === 'function') {
@@ -145,7 +145,8 @@ export async function hostWorker(options: WorkerHostOptions): Promise<TroupeServ
     name: WORKER_SERVICE_NAME,
     version: '0.1.0',
     description: `Runs skills ${options.skills.join(', ')} on local or frontier models.`,
-    metadata: { skills: options.skills.join(','), models: models.configs.map((config) => config.id).join(',') },
+    // Embedding-only registry entries serve no skill; advertising them would let a node pin them.
+    metadata: { skills: options.skills.join(','), models: models.configs.filter((config) => config.capabilities.some((capability) => capability !== 'embedding')).map((config) => config.id).join(',') },
     logger,
     ...(options.maxPayloadBytes ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
     stats: () => ({ ...totals, defaultModel: options.defaultModel ?? null, loadedModels: [...loaded], localModels }),
