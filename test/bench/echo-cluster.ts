@@ -62,6 +62,9 @@ export async function startEchoCluster(options: EchoClusterOptions = {}): Promis
     TROUPE_MODELS_CONFIG: registry,
     TROUPE_PIPELINES: pipelines,
     TROUPE_LOG_LEVEL: 'warn',
+    // An echo model repeats its input, parents' outputs included: the degeneration gate would fail a
+    // chain of echoes by design, so these clusters judge schema and PII only (as the durable harness does).
+    TROUPE_JUDGE_DEFAULT_CHECKS: 'schema,pii',
     ...options.env,
   };
   const services: LaunchedService[] = [];

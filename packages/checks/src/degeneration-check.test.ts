@@ -14,6 +14,9 @@ describe('degeneration check', () => {
   it('fails an empty answer, a looping phrase and a runaway answer, and names each', () => {
     expect(findDegeneration({ answer: '   ' }).map((finding) => finding.kind)).toEqual(['empty']);
     expect(findDegeneration('').map((finding) => finding.kind)).toEqual(['empty']);
+    // Regression: a structured answer without strings was called empty, so the judge failed `{"ok": true}`.
+    expect(findDegeneration({ ok: true, count: 0 })).toEqual([]);
+    expect(findDegeneration({}).map((finding) => finding.kind)).toEqual(['empty']);
     expect(findDegeneration({ answer: 'a refund for a refund for a refund for a refund for a refund for a refund' }).map((finding) => finding.kind)).toContain('repeated-ngram');
     const essay = Array.from({ length: 450 }, (_, index) => `word${index}`).join(' ');
     expect(findDegeneration(essay).map((finding) => finding.kind)).toEqual(['runaway-length']);

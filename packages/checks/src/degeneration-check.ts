@@ -49,7 +49,8 @@ export function findDegeneration(output: unknown, options: DegenerationCheckOpti
   const maxWords = options.maxWords ?? 400;
   const texts = collectStrings(output).filter((found) => typeof found.text === 'string');
   const findings: DegenerationFinding[] = [];
-  if (texts.every((found) => found.text.trim() === '')) return [{ kind: 'empty', detail: 'the answer is empty' }];
+  // Empty means nothing was said: a structured answer of numbers or booleans (`{"ok": true}`) is not empty.
+  if (!hasContent(output)) return [{ kind: 'empty', detail: 'the answer is empty' }];
   let totalWords = 0;
   for (const { path, text } of texts) {
     const words = wordsOf(text);
@@ -98,4 +99,11 @@ function repeatedSentence(text: string): string | undefined {
 
 function clip(text: string): string {
   return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}
+
+function hasContent(value: unknown): boolean {
+  if (value === null || value === undefined) return false;
+  if (typeof value === 'string') return value.trim() !== '';
+  if (typeof value === 'object') return Object.values(value).some(hasContent);
+  return true;
 }

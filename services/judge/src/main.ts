@@ -63,14 +63,17 @@ await runService({
       ...(env.TROUPE_MAX_PAYLOAD_BYTES ? { maxPayloadBytes: env.TROUPE_MAX_PAYLOAD_BYTES } : {}),
     });
     // Every judge replica records the verdict feed in one queue group: each verdict is written once.
-    const recorder =
+    // A judge without JetStream (or without rights to the bucket) still judges: it only keeps no records.
+    const verdictLog =
       env.TROUPE_VERDICT_RETENTION_HOURS > 0
-        ? recordVerdictFeed(
-            connection,
-            await createKvVerdictLog({ connection, retentionMs: env.TROUPE_VERDICT_RETENTION_HOURS * 3_600_000, replicas: env.TROUPE_JETSTREAM_REPLICAS }),
-            logger,
+        ? await createKvVerdictLog({ connection, retentionMs: env.TROUPE_VERDICT_RETENTION_HOURS * 3_600_000, replicas: env.TROUPE_JETSTREAM_REPLICAS }).catch(
+            (error: unknown) => {
+              logger.warn({ err: error }, 'verdict records are off: the troupe_verdicts KV bucket cannot be opened');
+              return undefined;
+            },
           )
         : undefined;
+    const recorder = verdictLog ? recordVerdictFeed(connection, verdictLog, logger) : undefined;
     logger.info({ checks: ['schema', ...checks.map((check) => check.name)] }, 'judge listening');
     return {
       stop: async () => {
