@@ -53,7 +53,7 @@ writeFileSync(
   JSON.stringify({ models: [embedding, { id: 'classifier', provider: 'classifier', skills: ['classify'], capabilities: ['json'], classifier: { name: 'bench', embeddingModel: embedding.id } }] }),
 );
 const pipelines = join(directory, 'pipelines.json');
-writeFileSync(pipelines, JSON.stringify([{ name: 'classify-only', nodes: [{ id: 'classify', skill: 'classify', model: 'classifier', checks: ['schema'] }] }]));
+writeFileSync(pipelines, JSON.stringify([{ name: 'classify-only', nodes: [{ id: 'classify', skill: 'classify', model: 'classifier', checks: ['schema'], outputSchema: { type: 'object', properties: { label: { type: 'string' } }, required: ['label'] } }] }]));
 
 const server = await startNatsServer();
 const connection = await connectNats({ servers: server.url });
