@@ -1,4 +1,5 @@
 import type { CallOptions, EmbeddingModel, GenerateResult, LanguageModel, StreamPart } from '@troupe/models';
+import { singleChunkStream } from '@troupe/models';
 import { ErrorCode, TroupeError } from '@troupe/protocol';
 import { OUT_OF_SCOPE_LABEL, type Classifier } from './classifier.js';
 import { classifierText } from './classifier-input.js';
@@ -83,11 +84,7 @@ export function createClassifierModel(options: ClassifierModelOptions): Language
     provider: 'classifier',
     modelId: options.modelId,
     doGenerate: generate,
-    async *doStream(call): AsyncIterable<StreamPart> {
-      const result = await generate(call);
-      yield { type: 'text-delta', delta: result.text };
-      yield { type: 'finish', usage: result.usage, finishReason: result.finishReason, metrics: result.metrics, ...(result.responseModel ? { responseModel: result.responseModel } : {}) };
-    },
+    doStream: (call): AsyncIterable<StreamPart> => singleChunkStream(generate(call)),
   };
 }
 

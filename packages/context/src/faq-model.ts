@@ -1,4 +1,5 @@
 import type { CallOptions, GenerateResult, LanguageModel, StreamPart } from '@troupe/models';
+import { singleChunkStream } from '@troupe/models';
 import { ErrorCode, TroupeError } from '@troupe/protocol';
 import type { ContextStore } from './context-store.js';
 
@@ -40,10 +41,6 @@ export function createFaqModel(options: FaqModelOptions): LanguageModel {
     provider: 'template',
     modelId: options.modelId ?? `faq-${options.collection}`,
     doGenerate: generate,
-    async *doStream(call): AsyncIterable<StreamPart> {
-      const result = await generate(call);
-      yield { type: 'text-delta', delta: result.text };
-      yield { type: 'finish', usage: result.usage, finishReason: 'stop', metrics: result.metrics };
-    },
+    doStream: (call): AsyncIterable<StreamPart> => singleChunkStream(generate(call)),
   };
 }

@@ -1,4 +1,5 @@
 import type { CallOptions, GenerateResult, LanguageModel, StreamPart } from './language-model.js';
+import { singleChunkStream } from './single-chunk-stream.js';
 
 /**
  * An instant, free model: answers with the last user message, or with the smallest value that
@@ -28,9 +29,7 @@ export function createEchoModel(options: { modelId?: string } = {}): LanguageMod
     },
     async *doStream(call): AsyncIterable<StreamPart> {
       call.signal?.throwIfAborted();
-      const result = generate(call);
-      yield { type: 'text-delta', delta: result.text };
-      yield { type: 'finish', usage: result.usage, finishReason: result.finishReason, metrics: result.metrics };
+      yield* singleChunkStream(generate(call));
     },
   };
 }

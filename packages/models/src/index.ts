@@ -21,5 +21,6 @@ export {
 export { costOf, maxCostOf } from './cost.js';
 export { createEchoModel, exampleOf } from './echo-model.js';
 export { createTemplateModel } from './template-model.js';
+export { singleChunkStream } from './single-chunk-stream.js';
 export { contentHash, createCachedEmbeddingModel, type CachedEmbeddingModel, type CachedEmbeddingModelOptions } from './cached-embedding-model.js';
 export { silentLogger, type Logger } from './logger.js';

@@ -1,5 +1,6 @@
 import { ErrorCode, TroupeError } from '@troupe/protocol';
 import type { CallOptions, GenerateResult, LanguageModel, StreamPart } from './language-model.js';
+import { singleChunkStream } from './single-chunk-stream.js';
 
 /**
  * A model with no LLM behind it: picks the canned answer whose keyword appears in the user's
@@ -29,11 +30,7 @@ export function createTemplateModel(options: { modelId: string; templates: Recor
     async doGenerate(call) {
       return generate(call);
     },
-    async *doStream(call): AsyncIterable<StreamPart> {
-      const result = generate(call);
-      yield { type: 'text-delta', delta: result.text };
-      yield { type: 'finish', usage: result.usage, finishReason: 'stop', metrics: result.metrics };
-    },
+    doStream: (call): AsyncIterable<StreamPart> => singleChunkStream(generate(call)),
   };
 }
 

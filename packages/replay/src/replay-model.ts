@@ -1,4 +1,5 @@
 import type { CallOptions, GenerateResult, LanguageModel, StreamPart } from '@troupe/models';
+import { singleChunkStream } from '@troupe/models';
 import { ErrorCode, TroupeError } from '@troupe/protocol';
 import type { RecordedBook } from './recorded-rows.js';
 
@@ -66,11 +67,7 @@ export function createReplayModel(options: ReplayModelOptions): LanguageModel {
     provider: 'replay',
     modelId: options.modelId,
     doGenerate: generate,
-    async *doStream(call): AsyncIterable<StreamPart> {
-      const result = await generate(call);
-      yield { type: 'text-delta', delta: result.text };
-      yield { type: 'finish', usage: result.usage, finishReason: result.finishReason, metrics: result.metrics, ...(result.responseModel ? { responseModel: result.responseModel } : {}) };
-    },
+    doStream: (call): AsyncIterable<StreamPart> => singleChunkStream(generate(call)),
   };
 }
 
