@@ -6,8 +6,7 @@ import { createLlamaEmbeddingModel, resolveModelsDirectory } from '@troupe/llama
 import { RegistryConfig } from '@troupe/models';
 import { ErrorCode, TroupeError } from '@troupe/protocol';
 import { listTaskRecords } from '@troupe/durability';
-import { connectNats } from '@troupe/transport';
-import { resolveNatsUrl } from './nats-target.js';
+import { resolveNatsUrl, withNats } from './nats-target.js';
 
 const defaultRegistry = fileURLToPath(new URL('../../../models/troupe.models.json', import.meta.url));
 const stdout = (line: string) => process.stdout.write(`${line}\n`);
@@ -62,22 +61,18 @@ export async function trainClassifierCommand(options: TrainCommandOptions): Prom
 export async function deployClassifierCommand(file: string, options: { natsUrl: string; write?: (line: string) => void }): Promise<{ name: string; version: string }> {
   const write = options.write ?? stdout;
   const artifact = parseClassifierArtifact(JSON.parse(readFileSync(file, 'utf8')));
-  const connection = await connectNats({ servers: options.natsUrl, maxReconnectAttempts: 0 });
-  try {
+  return withNats(options.natsUrl, async (connection) => {
     const store = await openClassifierStore(connection);
     const deployed = await store.deploy(artifact);
     write(`deployed "${deployed.name}" version ${deployed.version} (KV revision ${deployed.revision}); workers watching it switch now`);
     return deployed;
-  } finally {
-    await connection.drain();
-  }
+  });
 }
 
 /** `troupe classifier show <name>`: the deployed version and what training chose. */
 export async function showClassifierCommand(name: string, options: { natsUrl: string; json?: boolean; write?: (line: string) => void }): Promise<void> {
   const write = options.write ?? stdout;
-  const connection = await connectNats({ servers: options.natsUrl, maxReconnectAttempts: 0 });
-  try {
+  return withNats(options.natsUrl, async (connection) => {
     const artifact = await (await openClassifierStore(connection)).get(name);
     if (!artifact) throw new TroupeError(ErrorCode.NOT_FOUND, `no classifier "${name}" is deployed`);
     const { weights: _weights, bias: _bias, centroids: _centroids, ...summary } = artifact;
@@ -88,9 +83,7 @@ export async function showClassifierCommand(name: string, options: { natsUrl: st
     write(`labels       ${artifact.labels.length}: ${artifact.labels.slice(0, 8).join(', ')}${artifact.labels.length > 8 ? ', …' : ''}`);
     write(`threshold    ${artifact.threshold.toFixed(3)} (target precision ${artifact.training.targetPrecision})`);
     write(`cv           accuracy ${cv.accuracy.toFixed(3)}, coverage ${cv.coverage.toFixed(3)}, accuracy on covered ${cv.accuracyOnCovered.toFixed(3)}`);
-  } finally {
-    await connection.drain();
-  }
+  });
 }
 
 /** `troupe classifier export`: escalated inputs with the label the judge finally passed, as training rows. */
@@ -104,8 +97,7 @@ export async function exportEscalationsCommand(options: {
   write?: (line: string) => void;
 }): Promise<number> {
   const write = options.write ?? stdout;
-  const connection = await connectNats({ servers: options.natsUrl, maxReconnectAttempts: 0 });
-  try {
+  return withNats(options.natsUrl, async (connection) => {
     const records = await listTaskRecords({ connection, ...(options.tenant ? { tenant: options.tenant } : {}) });
     const rows = escalationRows(records, {
       classifierModels: options.model,
@@ -121,9 +113,7 @@ export async function exportEscalationsCommand(options: {
       for (const line of lines) write(line);
     }
     return rows.length;
-  } finally {
-    await connection.drain();
-  }
+  });
 }
 
 /** Adds `troupe classifier train|deploy|show|export` to the program. */

@@ -1,6 +1,6 @@
 import { findDeadLetter, listDeadLetters, type StoredDeadLetter } from '@troupe/durability';
 import { ErrorCode, TroupeError } from '@troupe/protocol';
-import { connectNats } from '@troupe/transport';
+import { withNats } from './nats-target.js';
 
 export interface DeadLetterCommandOptions {
   natsUrl: string;
@@ -14,8 +14,7 @@ const stdout = (line: string) => process.stdout.write(`${line}\n`);
 /** `troupe dlq list`: tasks that could not be run, newest last, one line each with the reason. */
 export async function listDeadLettersCommand(options: DeadLetterCommandOptions & { limit?: number }): Promise<StoredDeadLetter[]> {
   const write = options.write ?? stdout;
-  const connection = await connectNats({ servers: options.natsUrl, maxReconnectAttempts: 0 });
-  try {
+  return withNats(options.natsUrl, async (connection) => {
     const letters = await listDeadLetters(connection, { ...(options.tenant ? { tenant: options.tenant } : {}), limit: options.limit ?? 100 });
     if (options.json) {
       write(JSON.stringify(letters, null, 2));
@@ -32,16 +31,13 @@ export async function listDeadLettersCommand(options: DeadLetterCommandOptions &
       );
     }
     return letters;
-  } finally {
-    await connection.drain();
-  }
+  });
 }
 
 /** `troupe dlq show <id>`: one dead letter (by task id or sequence) with its reason and the queued task. */
 export async function showDeadLetterCommand(id: string, options: DeadLetterCommandOptions): Promise<StoredDeadLetter> {
   const write = options.write ?? stdout;
-  const connection = await connectNats({ servers: options.natsUrl, maxReconnectAttempts: 0 });
-  try {
+  return withNats(options.natsUrl, async (connection) => {
     const letter = await findDeadLetter(connection, id, options.tenant ? { tenant: options.tenant } : {});
     if (!letter) throw new TroupeError(ErrorCode.NOT_FOUND, `no dead-lettered task "${id}"${options.tenant ? ` for tenant "${options.tenant}"` : ''}`);
     if (options.json) {
@@ -56,7 +52,5 @@ export async function showDeadLetterCommand(id: string, options: DeadLetterComma
     write('message:');
     write(typeof letter.message === 'string' ? letter.message : JSON.stringify(letter.message, null, 2));
     return letter;
-  } finally {
-    await connection.drain();
-  }
+  });
 }

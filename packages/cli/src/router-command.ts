@@ -4,8 +4,7 @@ import type { Command } from 'commander';
 import { RegistryConfig, type ModelConfig } from '@troupe/models';
 import { ErrorCode, TroupeError } from '@troupe/protocol';
 import { RouterArtifact, openRouterStore, parseOutcomeJsonl, routerFromDocument, trainCascadePolicy, trainRouter, type RouterDocument } from '@troupe/router';
-import { connectNats } from '@troupe/transport';
-import { resolveNatsUrl } from './nats-target.js';
+import { resolveNatsUrl, withNats } from './nats-target.js';
 
 const defaultRegistry = fileURLToPath(new URL('../../../models/troupe.models.json', import.meta.url));
 const stdout = (line: string) => process.stdout.write(`${line}\n`);
@@ -51,21 +50,17 @@ export async function deployRouterCommand(file: string, options: { nats?: string
   const write = options.write ?? stdout;
   const parsed = RouterArtifact.safeParse(JSON.parse(readFileSync(file, 'utf8')));
   if (!parsed.success) throw new TroupeError(ErrorCode.BAD_REQUEST, `${file} is not a router artifact: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-  const connection = await connectNats({ servers: resolveNatsUrl(options.nats) });
-  try {
+  return withNats(resolveNatsUrl(options.nats), async (connection) => {
     const document = await (await openRouterStore(connection)).deploy(parsed.data);
     write(`deployed ${file} as router version ${document.version}`);
     return document;
-  } finally {
-    await connection.drain();
-  }
+  });
 }
 
 /** `troupe router show`: the deployed router: models, samples seen since deploy, per-skill quality estimates. */
 export async function showRouterCommand(options: { nats?: string; json?: boolean; modelsConfig?: string; write?: (line: string) => void }): Promise<RouterDocument | undefined> {
   const write = options.write ?? stdout;
-  const connection = await connectNats({ servers: resolveNatsUrl(options.nats) });
-  try {
+  return withNats(resolveNatsUrl(options.nats), async (connection) => {
     const document = await (await openRouterStore(connection)).read();
     if (!document) {
       write('no router deployed (troupe router train, then troupe router deploy)');
@@ -97,9 +92,7 @@ export async function showRouterCommand(options: { nats?: string; json?: boolean
       write(`estimated quality for ${skill}: ${predictions.join(', ')}`);
     }
     return document;
-  } finally {
-    await connection.drain();
-  }
+  });
 }
 
 /** Registers `troupe router train|deploy|show`. */

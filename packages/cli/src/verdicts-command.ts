@@ -1,5 +1,5 @@
 import { createKvVerdictLog } from '@troupe/durability';
-import { connectNats } from '@troupe/transport';
+import { withNats } from './nats-target.js';
 
 export interface VerdictsCommandOptions {
   natsUrl: string;
@@ -12,8 +12,7 @@ export interface VerdictsCommandOptions {
 /** `troupe verdicts <taskId>`: the stored judge verdicts of one task, by node and attempt. Returns how many. */
 export async function verdictsCommand(taskId: string, options: VerdictsCommandOptions): Promise<number> {
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const connection = await connectNats({ servers: options.natsUrl, maxReconnectAttempts: 0, ...(options.credsFile ? { credsFile: options.credsFile } : {}) });
-  try {
+  return withNats(options.natsUrl, async (connection) => {
     const verdicts = await (await createKvVerdictLog({ connection })).listByTask(options.tenant, taskId, { timeoutMs: 10_000 });
     if (options.json) write(JSON.stringify(verdicts, null, 2));
     else if (verdicts.length === 0) write(`no stored verdicts for task ${taskId} (tenant ${options.tenant})`);
@@ -25,7 +24,5 @@ export async function verdictsCommand(taskId: string, options: VerdictsCommandOp
       }
     }
     return verdicts.length;
-  } finally {
-    await connection.drain();
-  }
+  }, { ...(options.credsFile ? { credsFile: options.credsFile } : {}) });
 }
